@@ -1,0 +1,104 @@
+# ferry — build, test and set-up. `make deps` then `make test` is the whole
+# set-up on Debian 12. Variables: CC, SANITIZE=1 (ASan+UBSan build under
+# build/san), PREFIX (install), SPEC_DIR (the spec suite), FUZZ_SECONDS.
+
+CC        ?= cc
+PREFIX    ?= /usr/local
+SPEC_DIR  ?= ../shared/wasm-testsuite
+BENCH_DIR ?= ../shared/bench
+FUZZ_SECONDS ?= 60
+
+CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
+               -Wno-unused-parameter -I. -g
+ifeq ($(SANITIZE),1)
+  BUILD  ?= build/san
+  OPT    ?= -O1 -fno-omit-frame-pointer
+  SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+else
+  BUILD  ?= build
+  OPT    ?= -O2
+  SANFLAGS :=
+endif
+CFLAGS  ?= $(OPT)
+ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS) $(SANFLAGS) -MMD -MP
+LDFLAGS += $(SANFLAGS)
+LDLIBS  += -lm
+
+LIB_SRCS := $(wildcard vm/*.c runtime/*.c aot/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CLI_SRCS := $(wildcard packer/*.c)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB      := $(BUILD)/libferry.a
+FERRY    := $(BUILD)/ferry
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps test unit cli spec crosscheck fuzz bench install clean
+all: $(FERRY)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FERRY): $(CLI_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) $(CLI_OBJS) $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(LIB) $(LDFLAGS) -lcmocka $(LDLIBS) -o $@
+
+# Debian packages the project needs; apt-get is idempotent.
+DEB_PACKAGES := build-essential clang-14 lld-14 libclang-rt-14-dev \
+                libclang-rt-14-dev-wasm32 wasi-libc libcmocka-dev zlib1g-dev \
+                libtcc-dev wabt python3
+deps:
+	@if command -v apt-get >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES); \
+	else echo "make deps: needs apt-get (Debian 12); install: $(DEB_PACKAGES)"; exit 1; fi
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do $$t; done
+
+spec: $(FERRY)
+	@if [ -d "$(SPEC_DIR)" ]; then \
+	  $(FERRY) wast $(SPEC_DIR)/*.wast; \
+	else echo "spec: $(SPEC_DIR) not found, spec suite skipped"; fi
+
+crosscheck: $(FERRY)
+	@python3 tests/spec/crosscheck.py $(FERRY) $(SPEC_DIR) $(BUILD)/crosscheck
+
+cli: $(FERRY)
+	@sh tests/cli/run.sh $(FERRY)
+
+test: unit cli crosscheck spec
+
+FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	clang-14 $(CFLAGS_BASE) -O1 -fsanitize=fuzzer,address,undefined $< $(LIB_SRCS) -lm -o $@
+fuzz: $(FUZZERS) $(FERRY)
+	@set -e; for f in $(FUZZERS); do \
+	  sh tests/fuzz/run.sh $$f $(SPEC_DIR) $(FUZZ_SECONDS); done
+
+# Until an engine can run them, `make bench` builds ../shared/bench and
+# measures what exists: loading (decode + validate) each real-world module.
+bench: $(FERRY)
+	@if [ ! -d "$(BENCH_DIR)" ]; then echo "bench: $(BENCH_DIR) not found"; exit 1; fi
+	@CC=gcc bash $(BENCH_DIR)/build.sh $(BUILD)/bench >/dev/null
+	@sh tests/bench/load.sh $(FERRY) $(BUILD)/bench
+
+install: $(FERRY)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(FERRY) $(DESTDIR)$(PREFIX)/bin/ferry
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

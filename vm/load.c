@@ -1,0 +1,94 @@
+#include "vm/load.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/validate.h"
+#include "vm/wat.h"
+
+bool vm_read_file(const char *path, uint8_t **data, size_t *size,
+                  vm_error *err) {
+  uint8_t *buf = NULL;
+  size_t len = 0, cap = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    vm_fail(err, VM_ERR_IO, 0, "cannot open: %s", strerror(errno));
+    return false;
+  }
+  /* Read in chunks rather than trusting a size from fseek: works for pipes
+   * and /dev/stdin too. */
+  for (;;) {
+    if (cap - len < 65536) {
+      size_t ncap = cap ? cap * 2 : 65536;
+      uint8_t *nbuf = realloc(buf, ncap + 1);
+      if (!nbuf) {
+        vm_fail(err, VM_ERR_OOM, 0, "out of memory reading the file");
+        goto fail;
+      }
+      buf = nbuf;
+      cap = ncap;
+    }
+    size_t n = fread(buf + len, 1, cap - len, f);
+    len += n;
+    if (n == 0) break;
+  }
+  if (ferror(f)) {
+    vm_fail(err, VM_ERR_IO, 0, "read error: %s", strerror(errno));
+    goto fail;
+  }
+  fclose(f);
+  buf[len] = 0;
+  *data = buf;
+  *size = len;
+  return true;
+fail:
+  fclose(f);
+  free(buf);
+  return false;
+}
+
+bool vm_is_binary(const uint8_t *bytes, size_t size) {
+  return size >= 4 && memcmp(bytes, "\0asm", 4) == 0;
+}
+
+bool vm_to_binary(const uint8_t *bytes, size_t size, uint8_t **out,
+                  size_t *out_size, vm_error *err) {
+  if (vm_is_binary(bytes, size)) {
+    *out = malloc(size ? size : 1);
+    if (!*out) return vm_fail(err, VM_ERR_OOM, 0, "out of memory");
+    memcpy(*out, bytes, size);
+    *out_size = size;
+    return true;
+  }
+  return vm_wat_to_wasm((const char *)bytes, size, out, out_size, err);
+}
+
+vm_module *vm_load(const uint8_t *bytes, size_t size, bool validate,
+                   vm_error *err) {
+  vm_module *m;
+  if (vm_is_binary(bytes, size)) {
+    m = vm_decode(bytes, size, err);
+  } else {
+    uint8_t *bin;
+    size_t bin_size;
+    if (!vm_wat_to_wasm((const char *)bytes, size, &bin, &bin_size, err))
+      return NULL;
+    m = vm_decode_owned(bin, bin_size, err);
+  }
+  if (m && validate && !vm_validate(m, err)) {
+    vm_module_free(m);
+    return NULL;
+  }
+  return m;
+}
+
+vm_module *vm_load_file(const char *path, bool validate, vm_error *err) {
+  uint8_t *data;
+  size_t size;
+  if (!vm_read_file(path, &data, &size, err)) return NULL;
+  vm_module *m = vm_load(data, size, validate, err);
+  free(data);
+  return m;
+}
