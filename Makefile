@@ -1,6 +1,7 @@
 # ferry — build, test and set-up. `make deps` then `make test` is the whole
 # set-up on Debian 12. Variables: CC, SANITIZE=1 (ASan+UBSan build under
-# build/san), PREFIX (install), SPEC_DIR (the spec suite), FUZZ_SECONDS.
+# build/san), BOUNDS=check (bounds-checked memories, build/bounds), PREFIX
+# (install), SPEC_DIR (the spec suite), FUZZ_SECONDS.
 
 CC        ?= cc
 PREFIX    ?= /usr/local
@@ -10,6 +11,16 @@ FUZZ_SECONDS ?= 60
 
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
                -Wno-unused-parameter -I. -g
+# BOUNDS=check: the bounds-checked build (memories allocated exactly, every
+# access checked) that hosts without guard pages use; DESIGN.md decision 4.
+ifeq ($(BOUNDS),check)
+  CFLAGS_BASE += -DFERRY_BOUNDS_CHECK
+  ifeq ($(SANITIZE),1)
+    BUILD ?= build/bounds-san
+  else
+    BUILD ?= build/bounds
+  endif
+endif
 ifeq ($(SANITIZE),1)
   BUILD  ?= build/san
   OPT    ?= -O1 -fno-omit-frame-pointer
@@ -34,7 +45,7 @@ FERRY    := $(BUILD)/ferry
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test unit cli spec crosscheck fuzz bench install clean
+.PHONY: all deps test unit cli regress spec crosscheck fuzz bench install clean
 all: $(FERRY)
 
 $(BUILD)/obj/%.o: %.c
@@ -74,25 +85,32 @@ spec: $(FERRY)
 crosscheck: $(FERRY)
 	@python3 tests/spec/crosscheck.py $(FERRY) $(SPEC_DIR) $(BUILD)/crosscheck
 
+# One script per fixed bug (DESIGN.md: every fixed bug gets a regression test).
+regress: $(FERRY)
+	@$(FERRY) wast tests/regress/*.wast >$(BUILD)/regress.log 2>&1 || \
+	  { cat $(BUILD)/regress.log; exit 1; }
+	@tail -1 $(BUILD)/regress.log | sed 's/^/regress: /'
+
 cli: $(FERRY)
 	@sh tests/cli/run.sh $(FERRY)
 
-test: unit cli crosscheck spec
+test: unit cli regress crosscheck spec
 
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
-	clang-14 $(CFLAGS_BASE) -O1 -fsanitize=fuzzer,address,undefined $< $(LIB_SRCS) -lm -o $@
+	clang-14 $(CFLAGS_BASE) -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(LIB_SRCS) -lm -o $@
 fuzz: $(FUZZERS) $(FERRY)
 	@set -e; for f in $(FUZZERS); do \
 	  sh tests/fuzz/run.sh $$f $(SPEC_DIR) $(FUZZ_SECONDS); done
 
-# Until an engine can run them, `make bench` builds ../shared/bench and
-# measures what exists: loading (decode + validate) each real-world module.
+# Builds ../shared/bench (wasm with clang, native with gcc -O2) and prints
+# the interpreter/native table; BENCH_RUNS runs each, median.
+BENCH_RUNS ?= 3
 bench: $(FERRY)
 	@if [ ! -d "$(BENCH_DIR)" ]; then echo "bench: $(BENCH_DIR) not found"; exit 1; fi
 	@CC=gcc bash $(BENCH_DIR)/build.sh $(BUILD)/bench >/dev/null
-	@sh tests/bench/load.sh $(FERRY) $(BUILD)/bench
+	@sh tests/bench/run.sh $(FERRY) $(BENCH_DIR) $(BUILD)/bench $(BENCH_RUNS)
 
 install: $(FERRY)
 	install -d $(DESTDIR)$(PREFIX)/bin

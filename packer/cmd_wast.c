@@ -1,13 +1,16 @@
-/* `ferry wast`: the spec-script runner. Each command of a .wast script is
- * checked and counted as passed, failed or skipped. Module loading (text,
- * binary, quote), assert_malformed and assert_invalid are checked here;
- * commands that need execution count as skipped until the interpreter lands,
- * never as passed. */
+/* `ferry wast`: the spec-script runner. Every command of a .wast script is
+ * checked and counted as passed or failed: modules are loaded and
+ * instantiated (imports resolved against registered modules and the
+ * `spectest` host module), actions are run on the chosen engine, results
+ * compared bit for bit (NaN patterns and v128 lanes included). One store per
+ * script, so registered modules link to each other as the spec requires. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "packer/cli.h"
+#include "packer/wast_values.h"
+#include "runtime/rt.h"
 #include "vm/load.h"
 #include "vm/module.h"
 #include "vm/validate.h"
@@ -18,12 +21,25 @@ typedef struct {
   unsigned passed, failed, skipped;
 } counts;
 
+/* A name under which an instance can be found: its "$id" or a registered
+ * module name. Later entries shadow earlier ones. */
+typedef struct {
+  char *name;
+  rt_instance *inst;
+} named_instance;
+
 typedef struct {
   const char *file;
   bool verbose;
-  const char *emit_dir; /* --emit: where encoded text modules are written */
+  const char *emit_dir; /* --emit: where text modules are written */
   counts c;
   unsigned failures_shown;
+
+  rt_engine_kind engine;
+  rt_store *store;
+  rt_instance *current; /* the latest module, target of unnamed actions */
+  named_instance *names;
+  size_t nnames, cap_names;
 } run_state;
 
 enum { MAX_FAILURES_SHOWN = 30 }; /* per file, so one broken area stays readable */
@@ -37,58 +53,32 @@ static void fail_cmd(run_state *st, const wast_command *cmd, const char *fmt,
   fputc('\n', stderr);
 }
 
-/* Turns a script module into a decoded module. Returns NULL with err set
- * when any stage (text parse, decode, validate) rejects it. */
-static vm_module *load_script_module(const wast_module *mod, vm_error *err) {
-  uint8_t *bin;
-  size_t size;
-  if (mod->form == WAST_FORM_BINARY) {
-    bin = malloc(mod->size ? mod->size : 1);
-    if (!bin) {
-      vm_fail(err, VM_ERR_OOM, 0, "out of memory");
-      return NULL;
-    }
-    memcpy(bin, mod->data, mod->size);
-    size = mod->size;
-  } else if (!vm_wat_to_wasm(mod->data, mod->size, &bin, &size, err)) {
-    return NULL;
-  }
-  vm_module *m = vm_decode_owned(bin, size, err);
-  if (m && !vm_validate(m, err)) {
-    vm_module_free(m);
-    return NULL;
-  }
-  return m;
-}
-
 /* The spec's runners compare failure messages by prefix: ours may say more
  * (an index, a name), never something else. */
 static bool message_matches(const char *got, const char *expected) {
   return strncmp(got, expected, strlen(expected)) == 0;
 }
 
-static void expect_failure(run_state *st, const wast_command *cmd,
-                           vm_error_kind kind) {
-  vm_error err = {0};
-  vm_module *m = load_script_module(&cmd->module, &err);
-  if (m) {
-    vm_module_free(m);
-    fail_cmd(st, cmd, "module accepted, expected \"%s\"%s", cmd->text, "");
-    return;
+static bool add_name(run_state *st, const char *name, rt_instance *inst) {
+  if (st->nnames == st->cap_names) {
+    size_t cap = st->cap_names ? st->cap_names * 2 : 16;
+    named_instance *n = realloc(st->names, cap * sizeof *n);
+    if (!n) return false;
+    st->names = n;
+    st->cap_names = cap;
   }
-  if (err.kind != kind) {
-    fail_cmd(st, cmd,
-             kind == VM_ERR_MALFORMED
-                 ? "expected malformed \"%s\", but it parsed and was invalid: %s"
-                 : "expected invalid \"%s\", but it was malformed: %s",
-             cmd->text, err.msg);
-    return;
-  }
-  if (!message_matches(err.msg, cmd->text)) {
-    fail_cmd(st, cmd, "expected \"%s\", got \"%s\"", cmd->text, err.msg);
-    return;
-  }
-  st->c.passed++;
+  char *copy = strdup(name);
+  if (!copy) return false;
+  st->names[st->nnames++] = (named_instance){copy, inst};
+  return true;
+}
+
+static rt_instance *find_name(const run_state *st, const char *name,
+                              size_t len) {
+  for (size_t i = st->nnames; i-- > 0;)
+    if (strlen(st->names[i].name) == len && !memcmp(st->names[i].name, name, len))
+      return st->names[i].inst;
+  return NULL;
 }
 
 /* --emit: writes each text module to DIR/NAME.LINE.wat and its binary to
@@ -123,36 +113,304 @@ static void emit_text_module(run_state *st, const wast_command *cmd) {
   free(bin);
 }
 
+/* Turns a script module into a decoded, validated module. Returns NULL with
+ * err set when any stage (text parse, decode, validate) rejects it. */
+static vm_module *load_script_module(const wast_module *mod, vm_error *err) {
+  uint8_t *bin;
+  size_t size;
+  if (mod->form == WAST_FORM_BINARY) {
+    bin = malloc(mod->size ? mod->size : 1);
+    if (!bin) {
+      vm_fail(err, VM_ERR_OOM, 0, "out of memory");
+      return NULL;
+    }
+    memcpy(bin, mod->data, mod->size);
+    size = mod->size;
+  } else if (!vm_wat_to_wasm(mod->data, mod->size, &bin, &size, err)) {
+    return NULL;
+  }
+  vm_module *m = vm_decode_owned(bin, size, err);
+  if (m && !vm_validate(m, err)) {
+    vm_module_free(m);
+    return NULL;
+  }
+  return m;
+}
+
+/* How instantiating a script module ended. */
+typedef enum { INST_OK, INST_LOAD_ERROR, INST_LINK_ERROR, INST_TRAP } inst_status;
+
+typedef struct {
+  inst_status status;
+  rt_instance *inst;
+  char message[512];
+} inst_result;
+
+static void instantiate(run_state *st, const wast_module *mod,
+                        inst_result *res) {
+  vm_error err = {0};
+  rt_extern *imports = NULL;
+  res->inst = NULL;
+  vm_module *m = load_script_module(mod, &err);
+  if (!m) {
+    res->status = INST_LOAD_ERROR;
+    snprintf(res->message, sizeof res->message, "%s", err.msg);
+    return;
+  }
+  /* Resolve imports by name: registered modules, then spectest. */
+  imports = calloc(m->nimports ? m->nimports : 1, sizeof *imports);
+  if (!imports) {
+    vm_module_free(m);
+    res->status = INST_LINK_ERROR;
+    snprintf(res->message, sizeof res->message, "out of memory");
+    return;
+  }
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    const vm_import *im = &m->imports[i];
+    rt_instance *from = find_name(st, im->module, im->module_len);
+    bool found = from ? rt_instance_export(from, im->name, im->name_len, &imports[i])
+                 : im->module_len == 8 && !memcmp(im->module, "spectest", 8) &&
+                       rt_spectest_lookup(st->store, im->name, im->name_len,
+                                          &imports[i]);
+    if (!found) {
+      res->status = INST_LINK_ERROR;
+      snprintf(res->message, sizeof res->message, "unknown import \"%s\" \"%s\"",
+               im->module, im->name);
+      vm_module_free(m);
+      free(imports);
+      return;
+    }
+  }
+  rt_trap_info trap;
+  bool trapped = false;
+  uint32_t nimports = m->nimports;
+  res->inst = rt_instantiate(st->store, m, imports, nimports, st->engine,
+                             res->message, sizeof res->message, &trap, &trapped);
+  free(imports);
+  if (res->inst) {
+    res->status = INST_OK;
+  } else if (trapped) {
+    res->status = INST_TRAP;
+    snprintf(res->message, sizeof res->message, "%s", trap.message);
+  } else {
+    res->status = INST_LINK_ERROR;
+  }
+}
+
+/* Runs an action. Returns false with `message` set when it cannot be run at
+ * all (unknown module or export, wrong arguments); otherwise true, with
+ * *trapped and `trap` or the results (types and slots) filled. */
+typedef struct {
+  bool trapped;
+  rt_trap_info trap;
+  uint32_t nresults;
+  const uint8_t *result_types;
+  uint64_t *slots;
+} action_result;
+
+static bool run_action(run_state *st, const wast_action *a, action_result *res,
+                       char *message, size_t size) {
+  rt_instance *inst = a->module ? find_name(st, a->module, strlen(a->module))
+                                : st->current;
+  memset(res, 0, sizeof *res);
+  if (!inst) {
+    snprintf(message, size, "no module %s", a->module ? a->module : "defined");
+    return false;
+  }
+  rt_extern ext;
+  if (!rt_instance_export(inst, a->name, a->name_len, &ext)) {
+    snprintf(message, size, "no export \"%s\"", a->name);
+    return false;
+  }
+  if (a->kind == WAST_GET) {
+    if (ext.kind != VM_EXT_GLOBAL) {
+      snprintf(message, size, "export \"%s\" is not a global", a->name);
+      return false;
+    }
+    res->slots = calloc(2, sizeof *res->slots);
+    if (!res->slots) return false;
+    memcpy(res->slots, ext.u.global->val, 2 * sizeof *res->slots);
+    res->nresults = 1;
+    res->result_types = &ext.u.global->type.type;
+    return true;
+  }
+  if (ext.kind != VM_EXT_FUNC) {
+    snprintf(message, size, "export \"%s\" is not a function", a->name);
+    return false;
+  }
+  rt_func *f = ext.u.func;
+  const vm_functype *t = f->type;
+  if (a->nargs != t->nparams) {
+    snprintf(message, size, "\"%s\" takes %u arguments, %u given", a->name,
+             t->nparams, a->nargs);
+    return false;
+  }
+  res->slots = calloc(rt_type_slots(t) + 2, sizeof *res->slots);
+  if (!res->slots) return false;
+  uint32_t at = 0;
+  for (uint32_t i = 0; i < a->nargs; i++) {
+    if (a->args[i].type != t->types[i]) {
+      snprintf(message, size, "argument %u of \"%s\" has the wrong type", i,
+               a->name);
+      free(res->slots);
+      res->slots = NULL;
+      return false;
+    }
+    at += wast_value_to_slots(&a->args[i], res->slots + at);
+  }
+  res->trapped = !rt_call(st->store, f, res->slots, &res->trap);
+  res->nresults = t->nresults;
+  res->result_types = t->types + t->nparams;
+  return true;
+}
+
+static void check_results(run_state *st, const wast_command *cmd,
+                          const action_result *res) {
+  char got[256], want[256];
+  if (res->nresults != cmd->nexpected) {
+    snprintf(got, sizeof got, "%u", res->nresults);
+    snprintf(want, sizeof want, "%u", cmd->nexpected);
+    fail_cmd(st, cmd, "expected %s results, got %s", want, got);
+    return;
+  }
+  uint32_t at = 0;
+  for (uint32_t i = 0; i < res->nresults; i++) {
+    uint8_t type = res->result_types[i];
+    if (!wast_value_matches(&cmd->expected[i], type, res->slots + at)) {
+      wast_format_slots(type, res->slots + at, got, sizeof got);
+      wast_format_value(&cmd->expected[i], want, sizeof want);
+      fail_cmd(st, cmd, "expected %s, got %s", want, got);
+      return;
+    }
+    at += rt_value_slots(type);
+  }
+  st->c.passed++;
+}
+
+/* An action command: bare, assert_return, assert_trap, assert_exhaustion. */
+static void run_action_command(run_state *st, const wast_command *cmd) {
+  action_result res;
+  char message[512];
+  if (!run_action(st, &cmd->action, &res, message, sizeof message)) {
+    fail_cmd(st, cmd, "%s%s", message, "");
+    return;
+  }
+  switch (cmd->kind) {
+  case WAST_CMD_ACTION:
+    if (res.trapped) fail_cmd(st, cmd, "unexpected trap: %s%s", res.trap.message, "");
+    else st->c.passed++;
+    break;
+  case WAST_CMD_ASSERT_RETURN:
+    if (res.trapped) fail_cmd(st, cmd, "unexpected trap: %s%s", res.trap.message, "");
+    else check_results(st, cmd, &res);
+    break;
+  default: /* assert_trap, assert_exhaustion */
+    if (!res.trapped)
+      fail_cmd(st, cmd, "expected trap \"%s\", but it returned%s", cmd->text, "");
+    else if (!message_matches(res.trap.message, cmd->text))
+      fail_cmd(st, cmd, "expected trap \"%s\", got \"%s\"", cmd->text,
+               res.trap.message);
+    else
+      st->c.passed++;
+  }
+  free(res.slots);
+}
+
+/* assert_malformed / assert_invalid: loading must fail in the right phase
+ * with the expected message. */
+static void expect_load_failure(run_state *st, const wast_command *cmd,
+                                vm_error_kind kind) {
+  vm_error err = {0};
+  vm_module *m = load_script_module(&cmd->module, &err);
+  if (m) {
+    vm_module_free(m);
+    fail_cmd(st, cmd, "module accepted, expected \"%s\"%s", cmd->text, "");
+  } else if (err.kind != kind) {
+    fail_cmd(st, cmd,
+             kind == VM_ERR_MALFORMED
+                 ? "expected malformed \"%s\", but it parsed and was invalid: %s"
+                 : "expected invalid \"%s\", but it was malformed: %s",
+             cmd->text, err.msg);
+  } else if (!message_matches(err.msg, cmd->text)) {
+    fail_cmd(st, cmd, "expected \"%s\", got \"%s\"", cmd->text, err.msg);
+  } else {
+    st->c.passed++;
+  }
+}
+
+/* assert_unlinkable / assert_uninstantiable / assert_trap on a module. */
+static void expect_instantiation_failure(run_state *st, const wast_command *cmd,
+                                         inst_status want) {
+  inst_result res;
+  instantiate(st, &cmd->module, &res);
+  if (res.status == INST_OK)
+    fail_cmd(st, cmd, "instantiation succeeded, expected \"%s\"%s", cmd->text, "");
+  else if (res.status != want)
+    fail_cmd(st, cmd, "expected \"%s\", got a different failure: %s",
+             cmd->text, res.message);
+  else if (!message_matches(res.message, cmd->text))
+    fail_cmd(st, cmd, "expected \"%s\", got \"%s\"", cmd->text, res.message);
+  else
+    st->c.passed++;
+}
+
 static void run_command(run_state *st, const wast_command *cmd) {
   emit_text_module(st, cmd);
   switch (cmd->kind) {
   case WAST_CMD_MODULE: {
-    vm_error err = {0};
-    vm_module *m = load_script_module(&cmd->module, &err);
-    if (!m) {
-      fail_cmd(st, cmd, "module rejected: %s%s", err.msg, "");
+    inst_result res;
+    instantiate(st, &cmd->module, &res);
+    if (res.status != INST_OK) {
+      fail_cmd(st, cmd, "module failed: %s%s", res.message, "");
+      st->current = NULL; /* later actions on it fail rather than hit another */
       return;
     }
-    vm_module_free(m);
+    st->current = res.inst;
+    if (cmd->module.id && !add_name(st, cmd->module.id, res.inst)) {
+      fail_cmd(st, cmd, "out of memory%s%s", "", "");
+      return;
+    }
     st->c.passed++;
     return;
   }
+  case WAST_CMD_REGISTER: {
+    rt_instance *inst = cmd->register_module
+                            ? find_name(st, cmd->register_module,
+                                        strlen(cmd->register_module))
+                            : st->current;
+    if (!inst || !add_name(st, cmd->text, inst))
+      fail_cmd(st, cmd, "cannot register \"%s\"%s", cmd->text, "");
+    else
+      st->c.passed++;
+    return;
+  }
+  case WAST_CMD_ACTION: case WAST_CMD_ASSERT_RETURN:
+  case WAST_CMD_ASSERT_EXHAUSTION:
+    run_action_command(st, cmd);
+    return;
+  case WAST_CMD_ASSERT_TRAP:
+    if (cmd->has_module) expect_instantiation_failure(st, cmd, INST_TRAP);
+    else run_action_command(st, cmd);
+    return;
   case WAST_CMD_ASSERT_MALFORMED:
-    expect_failure(st, cmd, VM_ERR_MALFORMED);
+    expect_load_failure(st, cmd, VM_ERR_MALFORMED);
     return;
   case WAST_CMD_ASSERT_INVALID:
-    expect_failure(st, cmd, VM_ERR_INVALID);
+    expect_load_failure(st, cmd, VM_ERR_INVALID);
     return;
-  default:
-    /* Needs instantiation or execution: not available yet. */
-    st->c.skipped++;
+  case WAST_CMD_ASSERT_UNLINKABLE:
+    expect_instantiation_failure(st, cmd, INST_LINK_ERROR);
+    return;
+  case WAST_CMD_ASSERT_UNINSTANTIABLE:
+    expect_instantiation_failure(st, cmd, INST_TRAP);
     return;
   }
 }
 
 static bool run_file(const char *path, bool verbose, const char *emit_dir,
-                     counts *total) {
-  run_state st = {.file = path, .verbose = verbose, .emit_dir = emit_dir};
+                     rt_engine *engine, rt_engine_kind kind, counts *total) {
+  run_state st = {.file = path, .verbose = verbose, .emit_dir = emit_dir,
+                  .engine = kind};
   uint8_t *src;
   size_t size;
   vm_error err = {0};
@@ -171,7 +429,16 @@ static bool run_file(const char *path, bool verbose, const char *emit_dir,
     total->failed++;
     return false;
   }
-  for (size_t i = 0; i < script.count; i++) run_command(&st, &script.cmds[i]);
+  st.store = rt_store_new(engine);
+  if (!st.store) {
+    fprintf(stderr, "%s: out of memory\n", path);
+    total->failed++;
+  } else {
+    for (size_t i = 0; i < script.count; i++) run_command(&st, &script.cmds[i]);
+    rt_store_free(st.store);
+  }
+  for (size_t i = 0; i < st.nnames; i++) free(st.names[i].name);
+  free(st.names);
   vm_wast_free(&script);
   free(src);
   if (st.failures_shown > MAX_FAILURES_SHOWN && !verbose)
@@ -186,31 +453,49 @@ static bool run_file(const char *path, bool verbose, const char *emit_dir,
 }
 
 static const char wast_help[] =
-    "usage: ferry wast [-v] [--emit DIR] FILE.wast...\n"
+    "usage: ferry wast [-v] [--engine interp|aot] [--emit DIR] FILE.wast...\n"
     "\n"
-    "Runs spec test scripts and prints per-file counts, then a final line\n"
-    "'N passed, N failed, N skipped'. Module definitions, assert_malformed\n"
-    "and assert_invalid are checked; commands that need execution are counted\n"
-    "as skipped until the interpreter is available.\n"
+    "Runs spec test scripts and prints per-file counts,\n"
+    "then a final line 'N passed, N failed, N skipped'. Every command is\n"
+    "checked: modules (text, binary, quoted) are loaded and instantiated,\n"
+    "actions run, results compared bit for bit, and assert_malformed,\n"
+    "assert_invalid, assert_unlinkable, assert_uninstantiable, assert_trap\n"
+    "and assert_exhaustion must fail as stated.\n"
     "\n"
     "  -v          show every failure (by default at most 30 per file)\n"
+    "  --engine E  run functions on the interpreter (interp, the default)\n"
+    "              or compiled to native code with libtcc (aot)\n"
     "  --emit DIR  write each text module to DIR/NAME.LINE.wat and its\n"
     "              binary to DIR/NAME.LINE.wasm\n";
 
 int cli_wast(int argc, char **argv) {
   bool verbose = false;
   const char *emit_dir = NULL;
+  rt_engine_kind kind = RT_ENGINE_INTERP;
   int first = 1;
   for (; first < argc && argv[first][0] == '-'; first++) {
     if (!strcmp(argv[first], "-v")) verbose = true;
     else if (!strcmp(argv[first], "--emit") && first + 1 < argc) emit_dir = argv[++first];
+    else if (!strcmp(argv[first], "--engine") && first + 1 < argc) {
+      const char *e = argv[++first];
+      if (!strcmp(e, "interp")) kind = RT_ENGINE_INTERP;
+      else if (!strcmp(e, "aot")) kind = RT_ENGINE_AOT;
+      else return cli_usage_error("wast", "unknown engine", e, wast_help);
+    }
     else if (cli_is_help(argv[first])) return cli_print(wast_help, 0);
     else return cli_usage_error("wast", "unknown option", argv[first], wast_help);
   }
   if (first == argc) return cli_usage_error("wast", "no script given", NULL, wast_help);
+  rt_engine *engine = rt_engine_new();
+  if (!engine) {
+    fprintf(stderr, "ferry wast: cannot create the engine\n");
+    return 1;
+  }
   counts total = {0};
   bool ok = true;
-  for (int i = first; i < argc; i++) ok &= run_file(argv[i], verbose, emit_dir, &total);
+  for (int i = first; i < argc; i++)
+    ok &= run_file(argv[i], verbose, emit_dir, engine, kind, &total);
+  rt_engine_free(engine);
   printf("%u passed, %u failed, %u skipped\n", total.passed, total.failed,
          total.skipped);
   return ok ? 0 : 1;

@@ -14,12 +14,13 @@ static const char main_help[] =
     "or a text module (.wat) everywhere.\n"
     "\n"
     "commands:\n"
-    "  validate FILE...          check that modules decode and validate\n"
-    "  inspect FILE              show sections, imports, exports, functions\n"
-    "  wat2wasm IN.wat -o OUT    encode a text module as a binary module\n"
-    "  wast FILE.wast...         run spec test scripts\n"
-    "  help [COMMAND]            show help for a command\n"
-    "  version                   show the version\n"
+    "  run FILE [ARGS...]      run a module (WASI _start, or --invoke NAME)\n"
+    "  validate FILE...        check that modules decode and validate\n"
+    "  inspect FILE            show sections, imports, exports, functions\n"
+    "  wat2wasm IN.wat -o OUT  encode a text module as a binary module\n"
+    "  wast FILE.wast...       run spec test scripts\n"
+    "  help [COMMAND]          show help for a command\n"
+    "  version                 show the version\n"
     "\n"
     "Run 'ferry COMMAND --help' for a command's options.\n";
 
@@ -27,6 +28,7 @@ static const struct {
   const char *name;
   int (*run)(int, char **);
 } commands[] = {
+    {"run", cli_run},
     {"validate", cli_validate},
     {"inspect", cli_inspect},
     {"wat2wasm", cli_wat2wasm},

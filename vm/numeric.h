@@ -3,8 +3,8 @@
  *
  * This header is meant to be shared with the AOT prelude later: it depends
  * only on <stdint.h> and <string.h> (memcpy for bit casts), uses no libm, no
- * compiler builtins outside an #if, and no FP environment beyond the default
- * round-to-nearest-even mode, so the same text can be pasted into the C that
+ * compiler builtins outside an #if, and nothing of the FP environment beyond
+ * the default round-to-nearest-even mode of plain C conversions, so the same text can be pasted into the C that
  * libtcc compiles. Keep it that way.
  *
  * Conventions: wasm integers are passed as raw bits in uint32_t / uint64_t
@@ -106,8 +106,7 @@ static inline double vm_f64_max(double a, double b) {
 }
 
 /* ---- rounding to integral (spec 4.3.3 fceil / ffloor / ftrunc / fnearest).
- * Done on the bits (trunc) or with the 2^mant trick (nearest) so no libm is
- * needed. All preserve the sign of zero: ceil(-0.5) = -0, nearest(-0.5) = -0.
+ * Done on the bits so no libm is needed and no FP mode matters. All preserve the sign of zero: ceil(-0.5) = -0, nearest(-0.5) = -0.
  */
 
 static inline float vm_f32_trunc(float f) {
@@ -126,14 +125,21 @@ static inline float vm_f32_ceil(float f) {
   float t = vm_f32_trunc(f);
   return (f > 0 && t != f) ? t + 1.0f : t;
 }
+/* nearest on the bits: round the fraction half to even by hand, so the result
+ * does not depend on how the compiler evaluates float expressions (the
+ * add-2^23 trick breaks under x87-style excess precision). A carry out of the
+ * mantissa correctly bumps the exponent. */
 static inline float vm_f32_nearest(float f) {
-  float a = vm_f32_abs(f);
-  if (vm_f32_isnan(f)) return vm_f32_quiet(f);
-  if (!(a < 8388608.0f)) return f; /* >= 2^23: already integral, or inf */
-  /* For |f| < 2^23, adding 2^23 lands where the ulp is 1, so the hardware's
-   * round-to-nearest-even does the rounding; subtracting back is exact. */
-  a = (a + 8388608.0f) - 8388608.0f;
-  return vm_f32_copysign(a, f);
+  uint32_t u = vm_f32_bits(f), mag = u & ~VM_F32_SIGN;
+  int e = (int)(mag >> 23) - 127;
+  if (e >= 23) return vm_f32_isnan(f) ? vm_f32_quiet(f) : f;
+  if (e < -1) return vm_f32_from_bits(u & VM_F32_SIGN);   /* |f| < 0.5 */
+  if (e == -1) /* 0.5 <= |f| < 1: the tie 0.5 goes to even 0 */
+    return vm_f32_from_bits((u & VM_F32_SIGN) | (mag > 0x3f000000u ? 0x3f800000u : 0));
+  uint32_t one = 0x00800000u >> e, frac = u & (one - 1), half = one >> 1;
+  u &= ~(one - 1);
+  if (frac > half || (frac == half && (u & one))) u += one;
+  return vm_f32_from_bits(u);
 }
 
 static inline double vm_f64_trunc(double d) {
@@ -152,11 +158,17 @@ static inline double vm_f64_ceil(double d) {
   return (d > 0 && t != d) ? t + 1.0 : t;
 }
 static inline double vm_f64_nearest(double d) {
-  double a = vm_f64_abs(d);
-  if (vm_f64_isnan(d)) return vm_f64_quiet(d);
-  if (!(a < 4503599627370496.0)) return d; /* >= 2^52 */
-  a = (a + 4503599627370496.0) - 4503599627370496.0;
-  return vm_f64_copysign(a, d);
+  uint64_t u = vm_f64_bits(d), mag = u & ~VM_F64_SIGN;
+  int e = (int)(mag >> 52) - 1023;
+  if (e >= 52) return vm_f64_isnan(d) ? vm_f64_quiet(d) : d;
+  if (e < -1) return vm_f64_from_bits(u & VM_F64_SIGN);
+  if (e == -1)
+    return vm_f64_from_bits((u & VM_F64_SIGN) |
+                            (mag > 0x3fe0000000000000ull ? 0x3ff0000000000000ull : 0));
+  uint64_t one = 0x0010000000000000ull >> e, frac = u & (one - 1), half = one >> 1;
+  u &= ~(one - 1);
+  if (frac > half || (frac == half && (u & one))) u += one;
+  return vm_f64_from_bits(u);
 }
 
 /* ---- float <-> float (spec 4.3.3 fdemote / fpromote). A NaN keeps its sign

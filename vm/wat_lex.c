@@ -90,7 +90,11 @@ static bool skip_space(lexer *lx) {
       newline(lx, lx->pos);
       lx->pos++;
     } else if (c == ';' && lx->pos + 1 < lx->len && lx->src[lx->pos + 1] == ';') {
-      while (lx->pos < lx->len && lx->src[lx->pos] != '\n') lx->pos++;
+      /* A line comment ends at a newline, which is LF, CR or CR LF (spec
+       * 6.2.3 as amended: a lone CR ends it too). */
+      while (lx->pos < lx->len && lx->src[lx->pos] != '\n' &&
+             lx->src[lx->pos] != '\r')
+        lx->pos++;
     } else if (c == '(' && lx->pos + 1 < lx->len && lx->src[lx->pos + 1] == ';') {
       size_t start = lx->pos;
       int depth = 1;

@@ -1,0 +1,1093 @@
+/* Wasm → register IR (vm/ir.h), one function at a time, on its first call.
+ *
+ * The compiler walks the validated body once, keeping a compile-time model of
+ * the operand stack. Since wasm stack heights are static, every stack position
+ * has a fixed frame slot (its "home"). An entry is either
+ *   SLOT:  the value is in its home slot,
+ *   LOCAL: the value is whatever local L holds (a local.get not yet copied),
+ *   CONST: a known constant (not yet stored).
+ * Ops read LOCAL entries straight from the local's slot and CONST entries as
+ * immediates where an immediate form exists, so local.get and constants cost
+ * nothing at run time. Virtual entries are materialised into their homes when
+ * their local is about to be written, at block boundaries and before calls
+ * and branches that carry them.
+ *
+ * Peepholes: local.set/tee after a value op rewrites that op's destination
+ * (every value op keeps its destination in ip[1]); br_if/if after an integer
+ * compare or eqz becomes one compare-and-branch op.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/instr.h"
+#include "vm/interp.h"
+#include "vm/ir.h"
+#include "vm/simd.h"
+
+enum { K_SLOT, K_LOCAL, K_CONST };
+
+typedef struct {
+  uint8_t type;
+  uint8_t kind;
+  uint32_t home;
+  uint32_t slot; /* K_LOCAL: the local's slot */
+  uint64_t val;  /* K_CONST */
+} ventry;
+
+enum { F_FUNC, F_BLOCK, F_LOOP, F_IF };
+
+typedef struct {
+  uint8_t kind;
+  int64_t bt;          /* block type as in vm_instr.block */
+  uint32_t height;     /* stack height below the params */
+  uint32_t nparams, nresults;
+  uint32_t pc;         /* F_LOOP: the loop's first word */
+  uint32_t patches;    /* forward jumps to the end: chain of word index + 1 */
+  uint32_t else_patch; /* F_IF: word index + 1 of the jump to `else` */
+} cframe;
+
+/* The last value op, for the retarget and compare+branch peepholes. */
+enum { CMP_NONE = -1, CMP_EQZ = 20 };
+typedef struct {
+  bool valid;
+  uint32_t start; /* its first word */
+  uint32_t sp;    /* stack height right after it */
+  int cmp;        /* compare id 0..19 (IR_CMPS order), CMP_EQZ or CMP_NONE */
+  bool imm;
+  uint64_t a, b;
+} lastop;
+
+typedef struct {
+  int kind; /* C_NZ, C_Z, C_CMP */
+  int cmp;
+  bool imm;
+  uint64_t a, b;
+} cond;
+enum { C_NZ, C_Z, C_CMP };
+
+typedef struct {
+  rt_func *f;
+  rt_instance *inst;
+  const vm_module *m;
+  const void *const *h;
+  const vm_functype *ftype;
+
+  ir_word *code;
+  uint32_t n, cap;
+  uint32_t *relocs;
+  uint32_t nrel, caprel;
+
+  ventry *stk;
+  uint32_t sp, stkcap;
+  cframe *ctl;
+  uint32_t nctl, ctlcap;
+
+  uint8_t *ltype;
+  uint32_t *lslot;
+  uint32_t nlocals, local_slots, param_slots, result_slots;
+  uint32_t max_slot;
+
+  lastop last;
+  bool dead;
+  uint32_t dead_depth;
+  bool oom;
+} cctx;
+
+/* Compare tables, indexed by compare id (EQ NE LT_S LT_U GT_S GT_U LE_S LE_U
+ * GE_S GE_U; +10 for i64): the negation (for `if`, which jumps when the
+ * condition is false) and the mirror (operands swapped). */
+static const uint8_t cmp_negate[10] = {1, 0, 8, 9, 6, 7, 4, 5, 2, 3};
+static const uint8_t cmp_mirror[10] = {0, 1, 4, 5, 2, 3, 8, 9, 6, 7};
+
+static int neg_cmp(int id) { return (id / 10) * 10 + cmp_negate[id % 10]; }
+static int mirror_cmp(int id) { return (id / 10) * 10 + cmp_mirror[id % 10]; }
+
+/* vm_op → IR op + 1 for each generated class. */
+#define MAP_IMM(n, r, t, e) [VM_OP_##n] = IR_##n##_SS + 1,
+#define MAP_ONE(n, ...) [VM_OP_##n] = IR_##n + 1,
+static const uint16_t map_bin_imm[VM_OP_COUNT] = {IR_BIN_IMM(MAP_IMM)};
+static const uint16_t map_bin[VM_OP_COUNT] = {IR_BIN(MAP_ONE) IR_BIN_TRAP(MAP_ONE)};
+static const uint16_t map_un[VM_OP_COUNT] = {IR_UN(MAP_ONE) IR_UN_TRAP(MAP_ONE)};
+static const uint16_t map_load[VM_OP_COUNT] = {IR_LOADS(MAP_ONE)};
+static const uint16_t map_store[VM_OP_COUNT] = {IR_STORES(MAP_ONE)};
+#undef MAP_IMM
+#undef MAP_ONE
+
+static uint32_t nslots(uint8_t type) { return type == VM_V128 ? 2 : 1; }
+
+static uint32_t type_slots(const uint8_t *types, uint32_t n) {
+  uint32_t s = 0;
+  for (uint32_t i = 0; i < n; i++) s += nslots(types[i]);
+  return s;
+}
+
+/* ---- emission ---- */
+
+static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem) {
+  if (need <= *cap) return true;
+  uint32_t nc = *cap ? *cap : 64;
+  while (nc < need) nc *= 2;
+  void *q = realloc(*p, (size_t)nc * elem);
+  if (!q) return false;
+  *p = q;
+  *cap = nc;
+  return true;
+}
+
+static void emit_w(cctx *c, uint64_t w) {
+  if (!grow((void **)&c->code, &c->cap, c->n + 1, sizeof(ir_word))) {
+    c->oom = true;
+    return;
+  }
+  c->code[c->n++] = w;
+}
+
+static void emit_op(cctx *c, ir_op op) {
+  c->last.valid = false;
+  emit_w(c, (uint64_t)(uintptr_t)c->h[op]);
+}
+
+/* A word holding a code index that becomes an absolute address at the end. */
+static uint32_t emit_target(cctx *c, uint32_t idx) {
+  uint32_t pos = c->n;
+  emit_w(c, idx);
+  if (!grow((void **)&c->relocs, &c->caprel, c->nrel + 1, sizeof(uint32_t))) {
+    c->oom = true;
+    return pos;
+  }
+  c->relocs[c->nrel++] = pos;
+  return pos;
+}
+
+static void patch_chain(cctx *c, uint32_t chain, uint32_t target) {
+  while (chain && !c->oom) {
+    uint32_t pos = chain - 1;
+    chain = (uint32_t)c->code[pos];
+    c->code[pos] = target;
+  }
+}
+
+/* A jump word to the label of frame fr. */
+static void emit_label_ref(cctx *c, cframe *fr) {
+  if (fr->kind == F_LOOP) {
+    emit_target(c, fr->pc);
+  } else {
+    uint32_t pos = emit_target(c, fr->patches);
+    fr->patches = pos + 1;
+  }
+}
+
+/* ---- the operand stack model ---- */
+
+static uint32_t home_at(const cctx *c, uint32_t h) {
+  if (h == 0) return c->local_slots;
+  const ventry *e = &c->stk[h - 1];
+  return e->home + nslots(e->type);
+}
+
+static ventry *push(cctx *c, uint8_t type, uint8_t kind) {
+  if (!grow((void **)&c->stk, &c->stkcap, c->sp + 1, sizeof(ventry))) {
+    c->oom = true;
+    c->sp = 0; /* keep going harmlessly; the result is discarded */
+  }
+  ventry *e = &c->stk[c->sp];
+  e->type = type;
+  e->kind = kind;
+  e->home = home_at(c, c->sp);
+  e->slot = 0;
+  e->val = 0;
+  c->sp++;
+  if (e->home + nslots(type) > c->max_slot) c->max_slot = e->home + nslots(type);
+  return e;
+}
+
+static void push_slot(cctx *c, uint8_t type) { push(c, type, K_SLOT); }
+
+static void push_const(cctx *c, uint8_t type, uint64_t v) {
+  push(c, type, K_CONST)->val = v;
+}
+
+/* Copies e's value into slot dst (without changing e's kind). */
+static void emit_move(cctx *c, const ventry *e, uint32_t dst) {
+  if (e->kind == K_CONST) {
+    emit_op(c, IR_CONST);
+    emit_w(c, dst);
+    emit_w(c, e->val);
+    return;
+  }
+  uint32_t src = e->kind == K_LOCAL ? e->slot : e->home;
+  if (src == dst) return;
+  emit_op(c, e->type == VM_V128 ? IR_COPY2 : IR_COPY);
+  emit_w(c, dst);
+  emit_w(c, src);
+}
+
+static void materialize(cctx *c, uint32_t i) {
+  ventry *e = &c->stk[i];
+  if (e->kind == K_SLOT) return;
+  emit_move(c, e, e->home);
+  e->kind = K_SLOT;
+}
+
+/* The slot an op reads entry i from (constants get stored first). */
+static uint32_t operand(cctx *c, uint32_t i) {
+  ventry *e = &c->stk[i];
+  if (e->kind == K_CONST) materialize(c, i);
+  return e->kind == K_LOCAL ? e->slot : e->home;
+}
+
+/* ---- branches ---- */
+
+static uint32_t label_arity(const cframe *fr) {
+  return fr->kind == F_LOOP ? fr->nparams : fr->nresults;
+}
+
+/* Do the top values have to move to reach fr's label slots? */
+static bool moves_needed(const cctx *c, const cframe *fr) {
+  uint32_t n = label_arity(fr);
+  uint32_t dst = home_at(c, fr->height);
+  for (uint32_t i = c->sp - n; i < c->sp; i++) {
+    const ventry *e = &c->stk[i];
+    if (e->kind != K_SLOT || e->home != dst) return true;
+    dst += nslots(e->type);
+  }
+  return false;
+}
+
+/* Moves the label values into place. Ascending order is safe: a value's
+ * source slot is never below its destination, and later sources lie above
+ * every earlier destination. The compile-time stack is left unchanged, since
+ * these moves may run on one path only (br_if). */
+static void emit_label_moves(cctx *c, const cframe *fr) {
+  uint32_t n = label_arity(fr);
+  uint32_t dst = home_at(c, fr->height);
+  for (uint32_t i = c->sp - n; i < c->sp; i++) {
+    const ventry *e = &c->stk[i];
+    emit_move(c, e, dst);
+    dst += nslots(e->type);
+  }
+}
+
+/* Results go to fp[0..]. That range may overlap the locals, so a result read
+ * from a local in that range is first copied to its home slot. */
+static void emit_return(cctx *c) {
+  uint32_t n = c->ftype->nresults;
+  uint32_t total = c->result_slots;
+  if (n == 1 && total == 1) {
+    const ventry *e = &c->stk[c->sp - 1];
+    if (e->kind == K_CONST) {
+      emit_move(c, e, 0);
+      emit_op(c, IR_RETURN);
+    } else {
+      emit_op(c, IR_RET1);
+      emit_w(c, e->kind == K_LOCAL ? e->slot : e->home);
+    }
+    return;
+  }
+  for (uint32_t i = c->sp - n; i < c->sp; i++) {
+    const ventry *e = &c->stk[i];
+    if (e->kind == K_LOCAL && e->slot < total) emit_move(c, e, e->home);
+  }
+  uint32_t dst = 0;
+  for (uint32_t i = c->sp - n; i < c->sp; i++) {
+    ventry e = c->stk[i];
+    if (e.kind == K_LOCAL && e.slot < total) e.kind = K_SLOT;
+    emit_move(c, &e, dst);
+    dst += nslots(e.type);
+  }
+  emit_op(c, IR_RETURN);
+}
+
+/* Unconditional branch to the frame `depth` levels out. */
+static void emit_br(cctx *c, uint32_t depth) {
+  cframe *fr = &c->ctl[c->nctl - 1 - depth];
+  if (fr->kind == F_FUNC) {
+    emit_return(c);
+    return;
+  }
+  emit_label_moves(c, fr);
+  emit_op(c, IR_BR);
+  emit_label_ref(c, fr);
+}
+
+/* Pops an i32 condition; when it was computed by the op just emitted (a
+ * compare or eqz), that op is taken back and folded into the branch. */
+static cond pop_cond(cctx *c) {
+  cond k = {C_NZ, 0, false, 0, 0};
+  ventry *top = &c->stk[c->sp - 1];
+  if (c->last.valid && c->last.sp == c->sp && top->kind == K_SLOT &&
+      c->last.cmp != CMP_NONE) {
+    c->n = c->last.start;
+    c->last.valid = false;
+    if (c->last.cmp == CMP_EQZ) {
+      k.kind = C_Z;
+      k.a = c->last.a;
+    } else {
+      k.kind = C_CMP;
+      k.cmp = c->last.cmp;
+      k.imm = c->last.imm;
+      k.a = c->last.a;
+      k.b = c->last.b;
+    }
+  } else {
+    k.a = operand(c, c->sp - 1);
+  }
+  c->sp--;
+  return k;
+}
+
+/* Emits a jump taken when k holds (or fails, with negate); returns the
+ * position of its target word. */
+static uint32_t emit_cond_jump(cctx *c, const cond *k, bool negate) {
+  if (k->kind == C_CMP) {
+    int id = negate ? neg_cmp(k->cmp) : k->cmp;
+    emit_op(c, (ir_op)(IR_BR_I32_EQ_SS + 2 * id + (k->imm ? 1 : 0)));
+    emit_w(c, k->a);
+    emit_w(c, k->b);
+  } else {
+    bool z = (k->kind == C_Z) != negate;
+    emit_op(c, z ? IR_BR_Z : IR_BR_NZ);
+    emit_w(c, k->a);
+  }
+  return emit_target(c, 0);
+}
+
+static void emit_br_if(cctx *c, uint32_t depth) {
+  cond k = pop_cond(c);
+  cframe *fr = &c->ctl[c->nctl - 1 - depth];
+  if (fr->kind != F_FUNC && !moves_needed(c, fr)) {
+    uint32_t pos = emit_cond_jump(c, &k, false);
+    if (c->oom) return;
+    if (fr->kind == F_LOOP) {
+      c->code[pos] = fr->pc;
+    } else {
+      c->code[pos] = fr->patches;
+      fr->patches = pos + 1;
+    }
+    return;
+  }
+  /* Values must move first: jump over the moves when not taken. */
+  uint32_t skip = emit_cond_jump(c, &k, true);
+  emit_br(c, depth);
+  if (!c->oom) c->code[skip] = c->n;
+}
+
+static void emit_br_table(cctx *c, const vm_instr *in) {
+  uint32_t n = in->a;
+  uint32_t idx = operand(c, c->sp - 1);
+  c->sp--;
+  uint32_t *depths = malloc(((size_t)n + 1) * sizeof *depths);
+  uint32_t *stub = calloc(c->nctl, sizeof *stub); /* depth → stub word + 1 */
+  if (!depths || !stub) {
+    free(depths);
+    free(stub);
+    c->oom = true;
+    return;
+  }
+  vm_reader r;
+  vm_reader_init(&r, c->m->bytes, in->targets_offset, c->m->size, NULL);
+  for (uint32_t i = 0; i < n; i++) vm_read_u32(&r, &depths[i]);
+  depths[n] = in->b;
+
+  emit_op(c, IR_BR_TABLE);
+  emit_w(c, idx);
+  emit_w(c, n);
+  uint32_t first = c->n;
+  for (uint32_t i = 0; i <= n; i++) {
+    cframe *fr = &c->ctl[c->nctl - 1 - depths[i]];
+    if (fr->kind == F_FUNC || moves_needed(c, fr))
+      emit_target(c, 0); /* a stub, filled below */
+    else
+      emit_label_ref(c, fr);
+  }
+  /* One stub per distinct target that needs moves (or is the return). */
+  for (uint32_t i = 0; i <= n && !c->oom; i++) {
+    cframe *fr = &c->ctl[c->nctl - 1 - depths[i]];
+    if (!(fr->kind == F_FUNC || moves_needed(c, fr))) continue;
+    if (!stub[depths[i]]) {
+      stub[depths[i]] = c->n + 1;
+      emit_br(c, depths[i]);
+    }
+    if (!c->oom) c->code[first + i] = stub[depths[i]] - 1;
+  }
+  free(depths);
+  free(stub);
+}
+
+/* ---- blocks ---- */
+
+static void block_sig(const cctx *c, int64_t bt, uint32_t *np, uint32_t *nr) {
+  if (bt >= 0) {
+    *np = c->m->types[bt].nparams;
+    *nr = c->m->types[bt].nresults;
+  } else {
+    *np = 0;
+    *nr = bt == VM_BLOCK_EMPTY ? 0 : 1;
+  }
+}
+
+static uint8_t block_type_at(const cctx *c, const cframe *fr, bool result,
+                             uint32_t i) {
+  if (fr->bt >= 0) {
+    const vm_functype *t = &c->m->types[fr->bt];
+    return t->types[result ? t->nparams + i : i];
+  }
+  if (fr->kind == F_FUNC) {
+    const vm_functype *t = c->ftype;
+    return t->types[result ? t->nparams + i : i];
+  }
+  return (uint8_t)(-fr->bt);
+}
+
+static cframe *push_frame(cctx *c, uint8_t kind, int64_t bt) {
+  if (!grow((void **)&c->ctl, &c->ctlcap, c->nctl + 1, sizeof(cframe))) {
+    c->oom = true;
+    return NULL;
+  }
+  cframe *fr = &c->ctl[c->nctl++];
+  memset(fr, 0, sizeof *fr);
+  fr->kind = kind;
+  fr->bt = bt;
+  block_sig(c, bt, &fr->nparams, &fr->nresults);
+  fr->height = c->sp - fr->nparams;
+  return fr;
+}
+
+/* Entering a block: locals read virtually may be written inside (on some
+ * path only), and the params must sit in their homes for every entry edge. */
+static void materialize_for_block(cctx *c, uint32_t nparams) {
+  for (uint32_t i = 0; i < c->sp; i++)
+    if (c->stk[i].kind == K_LOCAL || i >= c->sp - nparams) materialize(c, i);
+}
+
+static void reset_stack(cctx *c, const cframe *fr, bool results) {
+  c->sp = fr->height;
+  uint32_t n = results ? fr->nresults : fr->nparams;
+  for (uint32_t i = 0; i < n; i++) push_slot(c, block_type_at(c, fr, results, i));
+}
+
+/* The values falling through to the end of fr go to their homes. */
+static void fallthrough(cctx *c, const cframe *fr) {
+  for (uint32_t i = c->sp - fr->nresults; i < c->sp; i++) materialize(c, i);
+}
+
+static void do_else(cctx *c) {
+  cframe *fr = &c->ctl[c->nctl - 1];
+  if (!c->dead) {
+    fallthrough(c, fr);
+    emit_op(c, IR_BR);
+    emit_label_ref(c, fr);
+  }
+  if (!c->oom) c->code[fr->else_patch - 1] = c->n;
+  fr->else_patch = 0;
+  reset_stack(c, fr, false);
+  c->dead = false;
+  c->last.valid = false;
+}
+
+static void do_end(cctx *c) {
+  cframe *fr = &c->ctl[c->nctl - 1];
+  if (fr->kind == F_FUNC) {
+    if (!c->dead) emit_return(c);
+    c->nctl--;
+    return;
+  }
+  bool alive = !c->dead;
+  if (alive) fallthrough(c, fr);
+  if (fr->else_patch) { /* if without else: the false edge lands here */
+    if (!c->oom) c->code[fr->else_patch - 1] = c->n;
+    alive = true;
+  }
+  if (fr->patches) {
+    patch_chain(c, fr->patches, c->n);
+    alive = true;
+  }
+  reset_stack(c, fr, true);
+  c->nctl--;
+  c->dead = !alive;
+  c->last.valid = false;
+}
+
+/* ---- value ops ---- */
+
+static void set_last(cctx *c, uint32_t start, int cmp, bool imm, uint64_t a,
+                     uint64_t b) {
+  c->last.valid = true;
+  c->last.start = start;
+  c->last.sp = c->sp;
+  c->last.cmp = cmp;
+  c->last.imm = imm;
+  c->last.a = a;
+  c->last.b = b;
+}
+
+static bool commutes(ir_op ss) {
+  switch (ss) {
+  case IR_I32_ADD_SS: case IR_I32_MUL_SS: case IR_I32_AND_SS:
+  case IR_I32_OR_SS: case IR_I32_XOR_SS: case IR_I64_ADD_SS:
+  case IR_I64_MUL_SS: case IR_I64_AND_SS: case IR_I64_OR_SS:
+  case IR_I64_XOR_SS:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* Binary integer op with an immediate form. */
+static void bin_imm(cctx *c, ir_op ss, uint8_t rtype) {
+  int cmp = ss >= IR_I32_EQ_SS ? (int)(ss - IR_I32_EQ_SS) / 2 : CMP_NONE;
+  uint32_t ia = c->sp - 2, ib = c->sp - 1;
+  bool imm = false;
+  uint64_t a, b;
+  if (c->stk[ib].kind == K_CONST) {
+    imm = true;
+    b = c->stk[ib].val;
+    a = operand(c, ia);
+  } else if (c->stk[ia].kind == K_CONST && (commutes(ss) || cmp >= 0)) {
+    imm = true;
+    b = c->stk[ia].val;
+    a = operand(c, ib);
+    if (cmp >= 0) {
+      cmp = mirror_cmp(cmp);
+      ss = (ir_op)(IR_I32_EQ_SS + 2 * cmp);
+    }
+  } else {
+    a = operand(c, ia);
+    b = operand(c, ib);
+  }
+  c->sp -= 2;
+  push_slot(c, rtype);
+  uint32_t start = c->n;
+  emit_op(c, (ir_op)(ss + (imm ? 1 : 0)));
+  emit_w(c, c->stk[c->sp - 1].home);
+  emit_w(c, a);
+  emit_w(c, b);
+  set_last(c, start, cmp, imm, a, b);
+}
+
+static void bin_op(cctx *c, ir_op op, uint8_t rtype) {
+  uint64_t a = operand(c, c->sp - 2), b = operand(c, c->sp - 1);
+  c->sp -= 2;
+  push_slot(c, rtype);
+  uint32_t start = c->n;
+  emit_op(c, op);
+  emit_w(c, c->stk[c->sp - 1].home);
+  emit_w(c, a);
+  emit_w(c, b);
+  set_last(c, start, CMP_NONE, false, a, b);
+}
+
+static void un_op(cctx *c, ir_op op, uint8_t rtype) {
+  uint64_t a = operand(c, c->sp - 1);
+  c->sp -= 1;
+  push_slot(c, rtype);
+  uint32_t start = c->n;
+  emit_op(c, op);
+  emit_w(c, c->stk[c->sp - 1].home);
+  emit_w(c, a);
+  bool eqz = op == IR_I32_EQZ || op == IR_I64_EQZ;
+  set_last(c, start, eqz ? CMP_EQZ : CMP_NONE, false, a, 0);
+}
+
+/* An op with operands popped from the stack (n of them, read in push order)
+ * and no result, followed by extra words. */
+static void sink_op(cctx *c, ir_op op, uint32_t n, const uint64_t *extra,
+                    uint32_t nextra) {
+  uint64_t s[3];
+  for (uint32_t i = 0; i < n; i++) s[i] = operand(c, c->sp - n + i);
+  c->sp -= n;
+  emit_op(c, op);
+  for (uint32_t i = 0; i < n; i++) emit_w(c, s[i]);
+  for (uint32_t i = 0; i < nextra; i++) emit_w(c, extra[i]);
+}
+
+/* An op with a result (dst in ip[1]) after n popped operands, then extras. */
+static void value_op(cctx *c, ir_op op, uint32_t n, uint8_t rtype,
+                     const uint64_t *extra, uint32_t nextra) {
+  uint64_t s[3];
+  for (uint32_t i = 0; i < n; i++) s[i] = operand(c, c->sp - n + i);
+  c->sp -= n;
+  push_slot(c, rtype);
+  uint32_t start = c->n;
+  emit_op(c, op);
+  emit_w(c, c->stk[c->sp - 1].home);
+  for (uint32_t i = 0; i < n; i++) emit_w(c, s[i]);
+  for (uint32_t i = 0; i < nextra; i++) emit_w(c, extra[i]);
+  if (rtype != VM_V128) set_last(c, start, CMP_NONE, false, 0, 0);
+}
+
+static void set_local(cctx *c, uint32_t li, bool tee) {
+  uint32_t slot = c->lslot[li];
+  ventry *top = &c->stk[c->sp - 1];
+  if (top->kind == K_LOCAL && top->slot == slot) { /* x = x */
+    if (!tee) c->sp--;
+    return;
+  }
+  bool others = false;
+  for (uint32_t i = 0; i + 1 < c->sp; i++)
+    if (c->stk[i].kind == K_LOCAL && c->stk[i].slot == slot) others = true;
+  if (c->last.valid && c->last.sp == c->sp && top->kind == K_SLOT &&
+      top->type != VM_V128 && !others) {
+    c->code[c->last.start + 1] = slot;
+    c->last.valid = false;
+    if (tee) {
+      top->kind = K_LOCAL;
+      top->slot = slot;
+    } else {
+      c->sp--;
+    }
+    return;
+  }
+  if (others)
+    for (uint32_t i = 0; i + 1 < c->sp; i++)
+      if (c->stk[i].kind == K_LOCAL && c->stk[i].slot == slot) materialize(c, i);
+  top = &c->stk[c->sp - 1];
+  emit_move(c, top, slot);
+  c->last.valid = false;
+  if (!tee) c->sp--;
+}
+
+/* Materialises the top n values (call arguments) and returns the slot of the
+ * first, i.e. where the callee's frame starts. */
+static uint32_t call_args(cctx *c, const vm_functype *t) {
+  for (uint32_t i = c->sp - t->nparams; i < c->sp; i++) materialize(c, i);
+  uint32_t argslot = home_at(c, c->sp - t->nparams);
+  c->sp -= t->nparams;
+  uint32_t need = argslot + type_slots(t->types, t->nparams);
+  uint32_t rs = argslot + type_slots(t->types + t->nparams, t->nresults);
+  if (rs > need) need = rs;
+  if (need > c->max_slot) c->max_slot = need;
+  return argslot;
+}
+
+static void call_results(cctx *c, const vm_functype *t) {
+  for (uint32_t i = 0; i < t->nresults; i++) push_slot(c, t->types[t->nparams + i]);
+}
+
+/* ---- SIMD ---- */
+
+static void simd_op(cctx *c, const vm_instr *in) {
+  const vm_opinfo *info = &vm_opinfo_table[in->op];
+  uint8_t pt[3], rt;
+  int np = vm_sig_types((vm_sig)info->sig, pt, &rt);
+  vm_simd_fn fn = vm_simd_fns[in->op];
+  uint64_t imm[2] = {0, 0};
+  if (info->imm == VM_IMM_SHUFFLE) memcpy(imm, in->v128, 16);
+  else if (info->imm == VM_IMM_LANE || info->imm == VM_IMM_MEMARG_LANE) imm[0] = in->lane;
+
+  if (info->imm == VM_IMM_MEMARG || info->imm == VM_IMM_MEMARG_LANE) {
+    uint64_t size = 1u << info->arg;
+    if (rt == VM_V128) { /* loads: address [, vector] */
+      uint64_t addr = operand(c, c->sp - np);
+      uint64_t vec = np == 2 ? operand(c, c->sp - 1) : 0;
+      c->sp -= (uint32_t)np;
+      push_slot(c, VM_V128);
+      emit_op(c, IR_SIMD_LOAD);
+      emit_w(c, c->stk[c->sp - 1].home);
+      emit_w(c, (uint64_t)(uintptr_t)fn);
+      emit_w(c, addr);
+      emit_w(c, in->offset_imm);
+      emit_w(c, vec);
+      emit_w(c, size | (np == 2 ? 0x100u : 0));
+      emit_w(c, imm[0]);
+    } else { /* stores: address, vector */
+      uint64_t addr = operand(c, c->sp - 2), vec = operand(c, c->sp - 1);
+      c->sp -= 2;
+      emit_op(c, IR_SIMD_STORE);
+      emit_w(c, (uint64_t)(uintptr_t)fn);
+      emit_w(c, addr);
+      emit_w(c, vec);
+      emit_w(c, in->offset_imm);
+      emit_w(c, size);
+      emit_w(c, imm[0]);
+    }
+    return;
+  }
+  if (in->op == VM_OP_V128_CONST) {
+    push_slot(c, VM_V128);
+    uint64_t lo, hi;
+    memcpy(&lo, in->v128, 8);
+    memcpy(&hi, in->v128 + 8, 8);
+    emit_op(c, IR_CONST2);
+    emit_w(c, c->stk[c->sp - 1].home);
+    emit_w(c, lo);
+    emit_w(c, hi);
+    return;
+  }
+  uint64_t s[3] = {0, 0, 0};
+  uint64_t shape = 0;
+  for (int i = 0; i < np; i++) {
+    s[i] = operand(c, c->sp - (uint32_t)np + (uint32_t)i);
+    shape |= (uint64_t)nslots(pt[i]) << (2 * i);
+  }
+  shape |= (uint64_t)nslots(rt) << 6;
+  c->sp -= (uint32_t)np;
+  push_slot(c, rt);
+  emit_op(c, IR_SIMD);
+  emit_w(c, c->stk[c->sp - 1].home);
+  emit_w(c, (uint64_t)(uintptr_t)fn);
+  emit_w(c, s[0]);
+  emit_w(c, s[1]);
+  emit_w(c, s[2]);
+  emit_w(c, shape);
+  emit_w(c, imm[0]);
+  emit_w(c, imm[1]);
+}
+
+/* ---- one instruction ---- */
+
+static void compile_instr(cctx *c, const vm_instr *in) {
+  const vm_module *m = c->m;
+  rt_instance *inst = c->inst;
+  vm_op op = (vm_op)in->op;
+
+  if (c->dead) {
+    switch (op) {
+    case VM_OP_BLOCK: case VM_OP_LOOP: case VM_OP_IF:
+      c->dead_depth++;
+      return;
+    case VM_OP_ELSE:
+      if (c->dead_depth == 0) do_else(c);
+      return;
+    case VM_OP_END:
+      if (c->dead_depth > 0) c->dead_depth--;
+      else do_end(c);
+      return;
+    default:
+      return;
+    }
+  }
+
+  if (map_bin_imm[op]) {
+    uint8_t pt[3], rt;
+    vm_sig_types((vm_sig)vm_opinfo_table[op].sig, pt, &rt);
+    bin_imm(c, (ir_op)(map_bin_imm[op] - 1), rt);
+    return;
+  }
+  if (map_bin[op] || map_un[op]) {
+    uint8_t pt[3], rt;
+    vm_sig_types((vm_sig)vm_opinfo_table[op].sig, pt, &rt);
+    if (map_bin[op]) bin_op(c, (ir_op)(map_bin[op] - 1), rt);
+    else un_op(c, (ir_op)(map_un[op] - 1), rt);
+    return;
+  }
+  if (map_load[op]) {
+    uint8_t pt[3], rt;
+    vm_sig_types((vm_sig)vm_opinfo_table[op].sig, pt, &rt);
+    uint64_t off = in->offset_imm;
+    value_op(c, (ir_op)(map_load[op] - 1), 1, rt, &off, 1);
+    return;
+  }
+  if (map_store[op]) {
+    uint64_t off = in->offset_imm;
+    sink_op(c, (ir_op)(map_store[op] - 1), 2, &off, 1);
+    return;
+  }
+  if (vm_opinfo_table[op].prefix == 0xfd) {
+    simd_op(c, in);
+    return;
+  }
+
+  switch (op) {
+  case VM_OP_UNREACHABLE:
+    emit_op(c, IR_UNREACHABLE);
+    c->dead = true;
+    return;
+  case VM_OP_NOP:
+    return;
+  case VM_OP_BLOCK: case VM_OP_LOOP: {
+    uint32_t np, nr;
+    block_sig(c, in->block, &np, &nr);
+    materialize_for_block(c, np);
+    cframe *fr = push_frame(c, op == VM_OP_BLOCK ? F_BLOCK : F_LOOP, in->block);
+    if (fr) fr->pc = c->n;
+    c->last.valid = false;
+    return;
+  }
+  case VM_OP_IF: {
+    uint32_t np, nr;
+    block_sig(c, in->block, &np, &nr);
+    cond k = pop_cond(c);
+    materialize_for_block(c, np);
+    uint32_t pos = emit_cond_jump(c, &k, true);
+    cframe *fr = push_frame(c, F_IF, in->block);
+    if (fr) fr->else_patch = pos + 1;
+    c->last.valid = false;
+    return;
+  }
+  case VM_OP_ELSE:
+    do_else(c);
+    return;
+  case VM_OP_END:
+    do_end(c);
+    return;
+  case VM_OP_BR:
+    emit_br(c, in->a);
+    c->dead = true;
+    return;
+  case VM_OP_BR_IF:
+    emit_br_if(c, in->a);
+    return;
+  case VM_OP_BR_TABLE:
+    emit_br_table(c, in);
+    c->dead = true;
+    return;
+  case VM_OP_RETURN:
+    emit_return(c);
+    c->dead = true;
+    return;
+  case VM_OP_CALL: {
+    const vm_functype *t = vm_func_type(m, in->a);
+    uint32_t argslot = call_args(c, t);
+    emit_op(c, IR_CALL);
+    emit_w(c, argslot);
+    emit_w(c, (uint64_t)(uintptr_t)inst->funcs[in->a]);
+    call_results(c, t);
+    return;
+  }
+  case VM_OP_CALL_INDIRECT: {
+    const vm_functype *t = &m->types[in->a];
+    uint32_t idx = operand(c, c->sp - 1);
+    c->sp--;
+    uint32_t argslot = call_args(c, t);
+    uint32_t id = rt_engine_type_id(rt_store_engine(inst->store), t);
+    emit_op(c, IR_CALL_INDIRECT);
+    emit_w(c, argslot);
+    emit_w(c, idx);
+    emit_w(c, (uint64_t)(uintptr_t)inst->tables[in->b]);
+    emit_w(c, id);
+    call_results(c, t);
+    return;
+  }
+  case VM_OP_DROP:
+    c->sp--;
+    return;
+  case VM_OP_SELECT: case VM_OP_SELECT_T: {
+    uint8_t t = c->stk[c->sp - 3].type;
+    value_op(c, t == VM_V128 ? IR_SELECT2 : IR_SELECT, 3, t, NULL, 0);
+    return;
+  }
+  case VM_OP_LOCAL_GET: {
+    ventry *e = push(c, c->ltype[in->a], K_LOCAL);
+    e->slot = c->lslot[in->a];
+    return;
+  }
+  case VM_OP_LOCAL_SET:
+    set_local(c, in->a, false);
+    return;
+  case VM_OP_LOCAL_TEE:
+    set_local(c, in->a, true);
+    return;
+  case VM_OP_GLOBAL_GET: {
+    rt_global *g = inst->globals[in->a];
+    uint64_t p = (uint64_t)(uintptr_t)g->val;
+    bool v = g->type.type == VM_V128;
+    value_op(c, v ? IR_GLOBAL_GET2 : IR_GLOBAL_GET, 0, g->type.type, &p, 1);
+    return;
+  }
+  case VM_OP_GLOBAL_SET: {
+    rt_global *g = inst->globals[in->a];
+    uint64_t src = operand(c, c->sp - 1);
+    c->sp--;
+    emit_op(c, g->type.type == VM_V128 ? IR_GLOBAL_SET2 : IR_GLOBAL_SET);
+    emit_w(c, (uint64_t)(uintptr_t)g->val);
+    emit_w(c, src);
+    return;
+  }
+  case VM_OP_TABLE_GET: {
+    uint64_t t = (uint64_t)(uintptr_t)inst->tables[in->a];
+    value_op(c, IR_TABLE_GET, 1, inst->tables[in->a]->elemtype, &t, 1);
+    return;
+  }
+  case VM_OP_TABLE_SET: {
+    uint64_t t = (uint64_t)(uintptr_t)inst->tables[in->a];
+    sink_op(c, IR_TABLE_SET, 2, &t, 1);
+    return;
+  }
+  case VM_OP_MEMORY_SIZE:
+    value_op(c, IR_MEMORY_SIZE, 0, VM_I32, NULL, 0);
+    return;
+  case VM_OP_MEMORY_GROW:
+    value_op(c, IR_MEMORY_GROW, 1, VM_I32, NULL, 0);
+    return;
+  case VM_OP_I32_CONST:
+    push_const(c, VM_I32, (uint32_t)in->i64);
+    return;
+  case VM_OP_I64_CONST:
+    push_const(c, VM_I64, (uint64_t)in->i64);
+    return;
+  case VM_OP_F32_CONST:
+    push_const(c, VM_F32, in->bits);
+    return;
+  case VM_OP_F64_CONST:
+    push_const(c, VM_F64, in->bits);
+    return;
+  /* Reinterpretations keep the bits: only the static type changes. */
+  case VM_OP_I32_REINTERPRET_F32:
+    c->stk[c->sp - 1].type = VM_I32;
+    c->last.valid = false;
+    return;
+  case VM_OP_I64_REINTERPRET_F64:
+    c->stk[c->sp - 1].type = VM_I64;
+    c->last.valid = false;
+    return;
+  case VM_OP_F32_REINTERPRET_I32:
+    c->stk[c->sp - 1].type = VM_F32;
+    c->last.valid = false;
+    return;
+  case VM_OP_F64_REINTERPRET_I64:
+    c->stk[c->sp - 1].type = VM_F64;
+    c->last.valid = false;
+    return;
+  case VM_OP_REF_NULL:
+    push_const(c, (uint8_t)in->a, 0);
+    return;
+  case VM_OP_REF_IS_NULL:
+    un_op(c, IR_I64_EQZ, VM_I32);
+    return;
+  case VM_OP_REF_FUNC:
+    push_const(c, VM_FUNCREF, (uint64_t)(uintptr_t)inst->funcs[in->a]);
+    return;
+  case VM_OP_MEMORY_INIT: {
+    uint64_t seg = (uint64_t)(uintptr_t)&inst->datas[in->a];
+    sink_op(c, IR_MEMORY_INIT, 3, &seg, 1);
+    return;
+  }
+  case VM_OP_DATA_DROP: {
+    uint64_t seg = (uint64_t)(uintptr_t)&inst->datas[in->a];
+    sink_op(c, IR_DATA_DROP, 0, &seg, 1);
+    return;
+  }
+  case VM_OP_MEMORY_COPY:
+    sink_op(c, IR_MEMORY_COPY, 3, NULL, 0);
+    return;
+  case VM_OP_MEMORY_FILL:
+    sink_op(c, IR_MEMORY_FILL, 3, NULL, 0);
+    return;
+  case VM_OP_TABLE_INIT: {
+    uint64_t x[2] = {(uint64_t)(uintptr_t)inst->tables[in->b],
+                     (uint64_t)(uintptr_t)&inst->elems[in->a]};
+    sink_op(c, IR_TABLE_INIT, 3, x, 2);
+    return;
+  }
+  case VM_OP_ELEM_DROP: {
+    uint64_t seg = (uint64_t)(uintptr_t)&inst->elems[in->a];
+    sink_op(c, IR_ELEM_DROP, 0, &seg, 1);
+    return;
+  }
+  case VM_OP_TABLE_COPY: {
+    uint64_t x[2] = {(uint64_t)(uintptr_t)inst->tables[in->a],
+                     (uint64_t)(uintptr_t)inst->tables[in->b]};
+    sink_op(c, IR_TABLE_COPY, 3, x, 2);
+    return;
+  }
+  case VM_OP_TABLE_GROW: {
+    uint64_t t = (uint64_t)(uintptr_t)inst->tables[in->a];
+    value_op(c, IR_TABLE_GROW, 2, VM_I32, &t, 1);
+    return;
+  }
+  case VM_OP_TABLE_SIZE: {
+    uint64_t t = (uint64_t)(uintptr_t)inst->tables[in->a];
+    value_op(c, IR_TABLE_SIZE, 0, VM_I32, &t, 1);
+    return;
+  }
+  case VM_OP_TABLE_FILL: {
+    uint64_t t = (uint64_t)(uintptr_t)inst->tables[in->a];
+    sink_op(c, IR_TABLE_FILL, 3, &t, 1);
+    return;
+  }
+  default:
+    /* Every remaining opcode is handled by a table above; the validator
+     * guarantees nothing else reaches here. */
+    c->oom = true;
+    return;
+  }
+}
+
+/* ---- the function ---- */
+
+static bool setup_locals(cctx *c, const vm_func *fn) {
+  const vm_functype *t = c->ftype;
+  c->nlocals = t->nparams + fn->nlocals;
+  c->ltype = malloc((size_t)c->nlocals + 1);
+  c->lslot = malloc(((size_t)c->nlocals + 1) * sizeof *c->lslot);
+  if (!c->ltype || !c->lslot) return false;
+  uint32_t k = 0, slot = 0;
+  for (uint32_t i = 0; i < t->nparams; i++, k++) {
+    c->ltype[k] = t->types[i];
+    c->lslot[k] = slot;
+    slot += nslots(t->types[i]);
+  }
+  c->param_slots = slot;
+  for (uint32_t r = 0; r < fn->nlocal_runs; r++)
+    for (uint32_t i = 0; i < fn->local_runs[r].count; i++, k++) {
+      c->ltype[k] = fn->local_runs[r].type;
+      c->lslot[k] = slot;
+      slot += nslots(fn->local_runs[r].type);
+    }
+  c->local_slots = slot;
+  c->result_slots = type_slots(t->types + t->nparams, t->nresults);
+  c->max_slot = slot > c->result_slots ? slot : c->result_slots;
+  return true;
+}
+
+ir_code *vm_interp_compile(rt_func *f) {
+  cctx cc;
+  cctx *c = &cc;
+  memset(c, 0, sizeof *c);
+  c->f = f;
+  c->inst = f->inst;
+  c->m = f->inst->module;
+  c->h = vm_interp_handlers();
+  c->ftype = f->type;
+  const vm_func *fn = &c->m->funcs[f->index - c->m->nimported_funcs];
+  ir_code *out = NULL;
+
+  if (!setup_locals(c, fn)) goto done;
+  if (c->local_slots > c->param_slots) {
+    emit_op(c, IR_ENTER);
+    emit_w(c, c->param_slots);
+    emit_w(c, c->local_slots - c->param_slots);
+  }
+  cframe *top = push_frame(c, F_FUNC, VM_BLOCK_EMPTY);
+  if (!top) goto done;
+  top->nresults = c->ftype->nresults;
+  top->bt = -1; /* marks "use the function type" (see block_type_at) */
+  top->height = 0;
+
+  vm_error err = {0};
+  vm_reader r;
+  vm_reader_init(&r, c->m->bytes, fn->body_offset,
+                 (size_t)fn->body_offset + fn->body_size, &err);
+  while (c->nctl > 0 && !c->oom) {
+    vm_instr in;
+    if (!vm_read_instr(&r, &in)) {
+      c->oom = true;
+      break;
+    }
+    compile_instr(c, &in);
+  }
+  if (c->oom) goto done;
+
+  out = malloc(sizeof *out + (size_t)c->n * sizeof(ir_word));
+  if (!out) goto done;
+  memset(out, 0, sizeof *out);
+  out->func = f;
+  out->mem = c->inst->mem0 ? c->inst->mem0 : &out->no_mem;
+  out->frame_slots = c->max_slot;
+  out->param_slots = c->param_slots;
+  out->result_slots = c->result_slots;
+  out->nwords = c->n;
+  memcpy(out->ir, c->code, (size_t)c->n * sizeof(ir_word));
+  for (uint32_t i = 0; i < c->nrel; i++)
+    out->ir[c->relocs[i]] = (uint64_t)(uintptr_t)(out->ir + out->ir[c->relocs[i]]);
+
+done:
+  free(c->code);
+  free(c->relocs);
+  free(c->stk);
+  free(c->ctl);
+  free(c->ltype);
+  free(c->lslot);
+  return out;
+}

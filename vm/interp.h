@@ -1,0 +1,33 @@
+/* The interpreter: ferry's default engine (DESIGN.md decision 3).
+ *
+ * A function is compiled to register IR (vm/ir.h) on its first call and run
+ * by a threaded dispatch loop. wasm→wasm calls stay inside the loop (frame
+ * records on the interpreter's own stack), so neither calls nor loops grow
+ * the native stack; running out of interpreter stack is the trap "call stack
+ * exhausted" whatever the native stack size.
+ *
+ * Ownership, for the runtime:
+ *   - f->code (set on first call) is one malloc block: the store releases it
+ *     with free(f->code) when it frees the function.
+ *   - ex->interp_stack (made on first use) is one malloc block: rt_call
+ *     releases it with free(ex->interp_stack) after the outermost call
+ *     returns or traps.
+ */
+#ifndef FERRY_VM_INTERP_H
+#define FERRY_VM_INTERP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "runtime/rt.h"
+
+/* rt_func.entry of interpreted functions (raw convention: arguments in
+ * slots[0..], results written to slots[0..]). Traps with rt_trap. */
+void vm_interp_entry(rt_exec *ex, rt_func *f, uint64_t *slots);
+
+/* Compiles f when needed and prints its IR (ferry run --dump-ir). False
+ * when f is not an interpreted function or memory runs out. */
+bool vm_interp_dump_ir(FILE *out, rt_func *f);
+
+#endif
