@@ -45,7 +45,8 @@ FERRY    := $(BUILD)/ferry
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test unit cli regress spec crosscheck fuzz bench install clean
+.PHONY: all deps test unit cli regress spec crosscheck fuzz bench install clean \
+        wasi samples
 all: $(FERRY)
 
 $(BUILD)/obj/%.o: %.c
@@ -66,7 +67,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 # Debian packages the project needs; apt-get is idempotent.
 DEB_PACKAGES := build-essential clang-14 lld-14 libclang-rt-14-dev \
                 libclang-rt-14-dev-wasm32 wasi-libc libcmocka-dev zlib1g-dev \
-                libtcc-dev wabt python3
+                libtcc-dev wabt python3 \
+                gcc-mingw-w64-x86-64 gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+                qemu-user musl-tools wine64 wine osslsigncode dpkg-dev
 deps:
 	@if command -v apt-get >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -94,7 +97,17 @@ regress: $(FERRY)
 cli: $(FERRY)
 	@sh tests/cli/run.sh $(FERRY)
 
-test: unit cli regress crosscheck spec
+test: unit cli regress crosscheck spec wasi
+
+# WASI programs (tests/wasi/*.c, clang-14 --target=wasm32-wasi) under ferry run.
+wasi: $(FERRY)
+	@sh tests/wasi/run.sh $(FERRY)
+
+# Rebuilds the sample programs' committed .wasm from their C sources.
+SAMPLES := $(patsubst %.c,%.wasm,$(wildcard samples/*.c))
+samples: $(SAMPLES)
+samples/%.wasm: samples/%.c
+	clang-14 --target=wasm32-wasi -O2 -Wall -Werror -Wl,--strip-debug $< -o $@
 
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)

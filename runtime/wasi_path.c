@@ -62,6 +62,7 @@ static int splice(char **buf, const char *target, const char *rest) {
   memcpy(n, target, tl);
   n[tl] = '/';
   memcpy(n + tl + 1, rest, rl + 1);
+  if (!rl) n[tl] = 0; /* a final symlink: no slash the link did not have */
   free(*buf);
   *buf = n;
   return WASI_ESUCCESS;
@@ -275,10 +276,13 @@ WASI_FN(path_open) {
   if (fdflags & FDFLAG_RSYNC) of |= OS_O_RSYNC;
   if (fdflags & FDFLAG_SYNC) of |= OS_O_SYNC;
   err = os_fs_openat(res_dir(&r), r.name, of, &h);
-  if (err == WASI_EISDIR && !(of & OS_O_CREAT) && (of & OS_O_WRITE) &&
-      !(base & WASI_RIGHT(R_FD_WRITE)) && !(oflags & OFLAG_TRUNC))
-    /* A directory asked for with "write-ish" rights only (datasync,
-     * set_size): open it read-only, those rights get masked below. */
+  if (err == WASI_EISDIR && !(oflags & (OFLAG_CREAT | OFLAG_TRUNC)) &&
+      ((oflags & OFLAG_DIRECTORY) || !(base & WASI_RIGHT(R_FD_WRITE))))
+    /* A directory asked for as one, or with "write-ish" rights only
+     * (datasync, set_size, as wasi-libc's opendir may): rights the guest
+     * asks for are an upper bound, so open it read-only; the write rights
+     * are masked off below. Asking for fd_write on a plain open of a
+     * directory stays EISDIR, as open(2) with O_WRONLY. */
     err = os_fs_openat(res_dir(&r), r.name, of & ~OS_O_WRITE, &h);
   if (err) goto done;
   os_stat st;

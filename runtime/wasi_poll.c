@@ -124,15 +124,13 @@ WASI_FN(poll_oneoff) {
     sub *u = &subs[i];
     if (u->poll_index != SIZE_MAX) {
       uint8_t re = pfds[u->poll_index].revents;
-      if (re & (OS_POLL_ERR | OS_POLL_HUP)) {
-        u->ready = true;
-        if (re & OS_POLL_HUP) u->flags = EVENTRW_HANGUP;
-      } else if (re & (OS_POLL_READ | OS_POLL_WRITE)) {
-        u->ready = true;
-        uint64_t k = 0;
-        if (u->tag == EVENT_FD_READ && !os_fs_readable(u->fd->h, &k))
-          u->nbytes = k;
-      }
+      if (re) u->ready = true;
+      /* Data can still be there after the writer hung up. */
+      if (re & OS_POLL_HUP) u->flags = EVENTRW_HANGUP;
+      uint64_t k = 0;
+      if (u->tag == EVENT_FD_READ && (re & (OS_POLL_READ | OS_POLL_HUP)) &&
+          !os_fs_readable(u->fd->h, &k))
+        u->nbytes = k;
     }
   }
   for (uint32_t i = 0; i < n; i++) {

@@ -5,7 +5,10 @@
  * has a fixed frame slot (its "home"). An entry is either
  *   SLOT:  the value is in its home slot,
  *   LOCAL: the value is whatever local L holds (a local.get not yet copied),
- *   CONST: a known constant (not yet stored).
+ *   CONST: a known constant (not yet stored),
+ *   ADDI:  an i32 `slot + imm` not yet computed (slot is a local's or the
+ *          entry's own home), so address arithmetic folds into loads and
+ *          stores and `local.get; i32.const; i32.add; local.set` is one op.
  * Ops read LOCAL entries straight from the local's slot and CONST entries as
  * immediates where an immediate form exists, so local.get and constants cost
  * nothing at run time. Virtual entries are materialised into their homes when
@@ -24,14 +27,14 @@
 #include "vm/ir.h"
 #include "vm/simd.h"
 
-enum { K_SLOT, K_LOCAL, K_CONST };
+enum { K_SLOT, K_LOCAL, K_CONST, K_ADDI };
 
 typedef struct {
   uint8_t type;
   uint8_t kind;
   uint32_t home;
-  uint32_t slot; /* K_LOCAL: the local's slot */
-  uint64_t val;  /* K_CONST */
+  uint32_t slot; /* K_LOCAL, K_ADDI: the slot read */
+  uint64_t val;  /* K_CONST; K_ADDI: the u32 immediate */
 } ventry;
 
 enum { F_FUNC, F_BLOCK, F_LOOP, F_IF };
@@ -47,7 +50,7 @@ typedef struct {
 } cframe;
 
 /* The last value op, for the retarget and compare+branch peepholes. */
-enum { CMP_NONE = -1, CMP_EQZ = 20 };
+enum { CMP_NONE = -1, CMP_EQZ = 20, CMP_AND = 21 };
 typedef struct {
   bool valid;
   uint32_t start; /* its first word */
@@ -63,7 +66,7 @@ typedef struct {
   bool imm;
   uint64_t a, b;
 } cond;
-enum { C_NZ, C_Z, C_CMP };
+enum { C_NZ, C_Z, C_CMP, C_ANDNZ, C_ANDZ };
 
 typedef struct {
   rt_func *f;
@@ -86,6 +89,11 @@ typedef struct {
   uint32_t *lslot;
   uint32_t nlocals, local_slots, param_slots, result_slots;
   uint32_t max_slot;
+
+  /* Until the first control instruction, which locals still hold their
+   * initial zero: storing a constant 0 there is dropped. */
+  bool straight;
+  uint8_t *zero_known;
 
   lastop last;
   bool dead;
@@ -110,6 +118,14 @@ static const uint16_t map_bin[VM_OP_COUNT] = {IR_BIN(MAP_ONE) IR_BIN_TRAP(MAP_ON
 static const uint16_t map_un[VM_OP_COUNT] = {IR_UN(MAP_ONE) IR_UN_TRAP(MAP_ONE)};
 static const uint16_t map_load[VM_OP_COUNT] = {IR_LOADS(MAP_ONE)};
 static const uint16_t map_store[VM_OP_COUNT] = {IR_STORES(MAP_ONE)};
+#define MAP_X(n, ...) [VM_OP_##n] = IR_##n##_X + 1,
+#define MAP_A(n, ...) [VM_OP_##n] = IR_##n##_A + 1,
+static const uint16_t map_load_x[VM_OP_COUNT] = {IR_LOADS(MAP_X)};
+static const uint16_t map_store_x[VM_OP_COUNT] = {IR_STORES(MAP_X)};
+static const uint16_t map_load_a[VM_OP_COUNT] = {IR_LOADS(MAP_A)};
+static const uint16_t map_store_a[VM_OP_COUNT] = {IR_STORES(MAP_A)};
+#undef MAP_X
+#undef MAP_A
 #undef MAP_IMM
 #undef MAP_ONE
 
@@ -215,11 +231,23 @@ static void emit_move(cctx *c, const ventry *e, uint32_t dst) {
     emit_w(c, e->val);
     return;
   }
+  if (e->kind == K_ADDI) {
+    emit_op(c, IR_I32_ADD_SI);
+    emit_w(c, dst);
+    emit_w(c, e->slot);
+    emit_w(c, e->val);
+    return;
+  }
   uint32_t src = e->kind == K_LOCAL ? e->slot : e->home;
   if (src == dst) return;
   emit_op(c, e->type == VM_V128 ? IR_COPY2 : IR_COPY);
   emit_w(c, dst);
   emit_w(c, src);
+}
+
+/* Entries whose value depends on another slot (a local) until used. */
+static bool reads_slot(const ventry *e) {
+  return e->kind == K_LOCAL || e->kind == K_ADDI;
 }
 
 static void materialize(cctx *c, uint32_t i) {
@@ -232,7 +260,7 @@ static void materialize(cctx *c, uint32_t i) {
 /* The slot an op reads entry i from (constants get stored first). */
 static uint32_t operand(cctx *c, uint32_t i) {
   ventry *e = &c->stk[i];
-  if (e->kind == K_CONST) materialize(c, i);
+  if (e->kind == K_CONST || e->kind == K_ADDI) materialize(c, i);
   return e->kind == K_LOCAL ? e->slot : e->home;
 }
 
@@ -275,7 +303,7 @@ static void emit_return(cctx *c) {
   uint32_t total = c->result_slots;
   if (n == 1 && total == 1) {
     const ventry *e = &c->stk[c->sp - 1];
-    if (e->kind == K_CONST) {
+    if (e->kind == K_CONST || e->kind == K_ADDI) {
       emit_move(c, e, 0);
       emit_op(c, IR_RETURN);
     } else {
@@ -286,12 +314,12 @@ static void emit_return(cctx *c) {
   }
   for (uint32_t i = c->sp - n; i < c->sp; i++) {
     const ventry *e = &c->stk[i];
-    if (e->kind == K_LOCAL && e->slot < total) emit_move(c, e, e->home);
+    if (reads_slot(e) && e->slot < total) emit_move(c, e, e->home);
   }
   uint32_t dst = 0;
   for (uint32_t i = c->sp - n; i < c->sp; i++) {
     ventry e = c->stk[i];
-    if (e.kind == K_LOCAL && e.slot < total) e.kind = K_SLOT;
+    if (reads_slot(&e) && e.slot < total) e.kind = K_SLOT;
     emit_move(c, &e, dst);
     dst += nslots(e.type);
   }
@@ -322,6 +350,10 @@ static cond pop_cond(cctx *c) {
     if (c->last.cmp == CMP_EQZ) {
       k.kind = C_Z;
       k.a = c->last.a;
+    } else if (c->last.cmp == CMP_AND) { /* (x & imm) != 0 */
+      k.kind = C_ANDNZ;
+      k.a = c->last.a;
+      k.b = c->last.b;
     } else {
       k.kind = C_CMP;
       k.cmp = c->last.cmp;
@@ -342,6 +374,11 @@ static uint32_t emit_cond_jump(cctx *c, const cond *k, bool negate) {
   if (k->kind == C_CMP) {
     int id = negate ? neg_cmp(k->cmp) : k->cmp;
     emit_op(c, (ir_op)(IR_BR_I32_EQ_SS + 2 * id + (k->imm ? 1 : 0)));
+    emit_w(c, k->a);
+    emit_w(c, k->b);
+  } else if (k->kind == C_ANDNZ || k->kind == C_ANDZ) {
+    bool z = (k->kind == C_ANDZ) != negate;
+    emit_op(c, z ? IR_BR_ANDZ : IR_BR_ANDNZ);
     emit_w(c, k->a);
     emit_w(c, k->b);
   } else {
@@ -457,7 +494,7 @@ static cframe *push_frame(cctx *c, uint8_t kind, int64_t bt) {
  * path only), and the params must sit in their homes for every entry edge. */
 static void materialize_for_block(cctx *c, uint32_t nparams) {
   for (uint32_t i = 0; i < c->sp; i++)
-    if (c->stk[i].kind == K_LOCAL || i >= c->sp - nparams) materialize(c, i);
+    if (reads_slot(&c->stk[i]) || i >= c->sp - nparams) materialize(c, i);
 }
 
 static void reset_stack(cctx *c, const cframe *fr, bool results) {
@@ -526,15 +563,56 @@ static bool commutes(ir_op ss) {
   case IR_I32_ADD_SS: case IR_I32_MUL_SS: case IR_I32_AND_SS:
   case IR_I32_OR_SS: case IR_I32_XOR_SS: case IR_I64_ADD_SS:
   case IR_I64_MUL_SS: case IR_I64_AND_SS: case IR_I64_OR_SS:
-  case IR_I64_XOR_SS:
+  case IR_I64_XOR_SS: case IR_F32_ADD_SS: case IR_F32_MUL_SS:
+  case IR_F64_ADD_SS: case IR_F64_MUL_SS:
     return true;
   default:
     return false;
   }
 }
 
-/* Binary integer op with an immediate form. */
+/* i32.add/sub with a constant operand: folds constants, and otherwise
+ * leaves a virtual `slot + imm` entry. Returns false when it does not apply. */
+static bool add_imm(cctx *c, ir_op ss) {
+  if (ss != IR_I32_ADD_SS && ss != IR_I32_SUB_SS) return false;
+  ventry *a = &c->stk[c->sp - 2], *b = &c->stk[c->sp - 1];
+  uint32_t k;
+  ventry *x;
+  if (b->kind == K_CONST) {
+    k = ss == IR_I32_SUB_SS ? 0u - (uint32_t)b->val : (uint32_t)b->val;
+    x = a;
+  } else if (a->kind == K_CONST && ss == IR_I32_ADD_SS) {
+    k = (uint32_t)a->val;
+    x = b;
+  } else {
+    return false;
+  }
+  /* The result lives at a's position: a value held in b's own home would be
+   * left above the stack top. */
+  if (x == b && (x->kind == K_SLOT || (x->kind == K_ADDI && x->slot == x->home)))
+    return false;
+  ventry r = *x;
+  switch (x->kind) {
+  case K_CONST: r.val = (uint32_t)(x->val + k); break;
+  case K_ADDI: r.val = (uint32_t)(x->val + k); break;
+  case K_LOCAL: r.kind = K_ADDI; r.val = k; break;
+  default: /* K_SLOT: reads the value where it is, its own (new) home */
+    r.kind = K_ADDI;
+    r.slot = x->home;
+    r.val = k;
+    break;
+  }
+  c->sp -= 2;
+  ventry *e = push(c, VM_I32, r.kind);
+  e->slot = r.slot;
+  e->val = r.val;
+  c->last.valid = false;
+  return true;
+}
+
+/* Binary op with an immediate form. */
 static void bin_imm(cctx *c, ir_op ss, uint8_t rtype) {
+  if (add_imm(c, ss)) return;
   int cmp = ss >= IR_I32_EQ_SS ? (int)(ss - IR_I32_EQ_SS) / 2 : CMP_NONE;
   uint32_t ia = c->sp - 2, ib = c->sp - 1;
   bool imm = false;
@@ -562,6 +640,8 @@ static void bin_imm(cctx *c, ir_op ss, uint8_t rtype) {
   emit_w(c, c->stk[c->sp - 1].home);
   emit_w(c, a);
   emit_w(c, b);
+  /* An i32.and with a constant feeds a branch as one test. */
+  if (ss == IR_I32_AND_SS && imm) cmp = CMP_AND;
   set_last(c, start, cmp, imm, a, b);
 }
 
@@ -616,16 +696,76 @@ static void value_op(cctx *c, ir_op op, uint32_t n, uint8_t rtype,
   if (rtype != VM_V128) set_last(c, start, CMP_NONE, false, 0, 0);
 }
 
+/* Loads and stores pick the form by the address entry: a constant gives a
+ * precomputed effective address, a `slot + imm` entry folds its add. */
+static void load_op(cctx *c, vm_op op, uint64_t off) {
+  uint8_t pt[3], rt;
+  vm_sig_types((vm_sig)vm_opinfo_table[op].sig, pt, &rt);
+  ventry a = c->stk[c->sp - 1];
+  if (a.kind == K_CONST) {
+    c->sp--;
+    push_slot(c, rt);
+    uint32_t start = c->n;
+    emit_op(c, (ir_op)(map_load_a[op] - 1));
+    emit_w(c, c->stk[c->sp - 1].home);
+    emit_w(c, (uint32_t)a.val + off);
+    set_last(c, start, CMP_NONE, false, 0, 0);
+    return;
+  }
+  if (a.kind == K_ADDI) {
+    c->sp--;
+    push_slot(c, rt);
+    uint32_t start = c->n;
+    emit_op(c, (ir_op)(map_load_x[op] - 1));
+    emit_w(c, c->stk[c->sp - 1].home);
+    emit_w(c, a.slot);
+    emit_w(c, off);
+    emit_w(c, a.val);
+    set_last(c, start, CMP_NONE, false, 0, 0);
+    return;
+  }
+  value_op(c, (ir_op)(map_load[op] - 1), 1, rt, &off, 1);
+}
+
+static void store_op(cctx *c, vm_op op, uint64_t off) {
+  ventry a = c->stk[c->sp - 2];
+  if (a.kind != K_CONST && a.kind != K_ADDI) {
+    sink_op(c, (ir_op)(map_store[op] - 1), 2, &off, 1);
+    return;
+  }
+  uint64_t v = operand(c, c->sp - 1);
+  c->sp -= 2;
+  if (a.kind == K_CONST) {
+    emit_op(c, (ir_op)(map_store_a[op] - 1));
+    emit_w(c, (uint32_t)a.val + off);
+    emit_w(c, v);
+  } else {
+    emit_op(c, (ir_op)(map_store_x[op] - 1));
+    emit_w(c, a.slot);
+    emit_w(c, v);
+    emit_w(c, off);
+    emit_w(c, a.val);
+  }
+}
+
 static void set_local(cctx *c, uint32_t li, bool tee) {
   uint32_t slot = c->lslot[li];
   ventry *top = &c->stk[c->sp - 1];
+  if (c->straight) {
+    bool zero = top->kind == K_CONST && top->val == 0;
+    if (zero && c->zero_known[li] && !tee) {
+      c->sp--;
+      return;
+    }
+    c->zero_known[li] = zero;
+  }
   if (top->kind == K_LOCAL && top->slot == slot) { /* x = x */
     if (!tee) c->sp--;
     return;
   }
   bool others = false;
   for (uint32_t i = 0; i + 1 < c->sp; i++)
-    if (c->stk[i].kind == K_LOCAL && c->stk[i].slot == slot) others = true;
+    if (reads_slot(&c->stk[i]) && c->stk[i].slot == slot) others = true;
   if (c->last.valid && c->last.sp == c->sp && top->kind == K_SLOT &&
       top->type != VM_V128 && !others) {
     c->code[c->last.start + 1] = slot;
@@ -640,11 +780,16 @@ static void set_local(cctx *c, uint32_t li, bool tee) {
   }
   if (others)
     for (uint32_t i = 0; i + 1 < c->sp; i++)
-      if (c->stk[i].kind == K_LOCAL && c->stk[i].slot == slot) materialize(c, i);
+      if (reads_slot(&c->stk[i]) && c->stk[i].slot == slot) materialize(c, i);
   top = &c->stk[c->sp - 1];
   emit_move(c, top, slot);
   c->last.valid = false;
-  if (!tee) c->sp--;
+  if (!tee) {
+    c->sp--;
+  } else if (top->kind == K_ADDI) { /* its input may be the local itself */
+    top->kind = K_LOCAL;
+    top->slot = slot;
+  }
 }
 
 /* Materialises the top n values (call arguments) and returns the slot of the
@@ -758,6 +903,12 @@ static void compile_instr(cctx *c, const vm_instr *in) {
     }
   }
 
+  if (c->straight && vm_opinfo_table[op].sig == VM_SIG_SPECIAL &&
+      op != VM_OP_LOCAL_GET && op != VM_OP_LOCAL_SET && op != VM_OP_LOCAL_TEE &&
+      op != VM_OP_GLOBAL_GET && op != VM_OP_GLOBAL_SET && op != VM_OP_CALL &&
+      op != VM_OP_DROP)
+    c->straight = false; /* control flow (or anything unusual) from here */
+
   if (map_bin_imm[op]) {
     uint8_t pt[3], rt;
     vm_sig_types((vm_sig)vm_opinfo_table[op].sig, pt, &rt);
@@ -772,15 +923,11 @@ static void compile_instr(cctx *c, const vm_instr *in) {
     return;
   }
   if (map_load[op]) {
-    uint8_t pt[3], rt;
-    vm_sig_types((vm_sig)vm_opinfo_table[op].sig, pt, &rt);
-    uint64_t off = in->offset_imm;
-    value_op(c, (ir_op)(map_load[op] - 1), 1, rt, &off, 1);
+    load_op(c, op, in->offset_imm);
     return;
   }
   if (map_store[op]) {
-    uint64_t off = in->offset_imm;
-    sink_op(c, (ir_op)(map_store[op] - 1), 2, &off, 1);
+    store_op(c, op, in->offset_imm);
     return;
   }
   if (vm_opinfo_table[op].prefix == 0xfd) {
@@ -839,9 +986,10 @@ static void compile_instr(cctx *c, const vm_instr *in) {
   case VM_OP_CALL: {
     const vm_functype *t = vm_func_type(m, in->a);
     uint32_t argslot = call_args(c, t);
-    emit_op(c, IR_CALL);
+    rt_func *callee = inst->funcs[in->a];
+    emit_op(c, callee->entry == vm_interp_entry ? IR_CALL_INTERP : IR_CALL);
     emit_w(c, argslot);
-    emit_w(c, (uint64_t)(uintptr_t)inst->funcs[in->a]);
+    emit_w(c, (uint64_t)(uintptr_t)callee);
     call_results(c, t);
     return;
   }
@@ -1010,6 +1158,10 @@ static bool setup_locals(cctx *c, const vm_func *fn) {
   const vm_functype *t = c->ftype;
   c->nlocals = t->nparams + fn->nlocals;
   c->ltype = malloc((size_t)c->nlocals + 1);
+  c->zero_known = calloc((size_t)c->nlocals + 1, 1);
+  if (!c->zero_known) return false;
+  for (uint32_t i = t->nparams; i < c->nlocals; i++) c->zero_known[i] = 1;
+  c->straight = true;
   c->lslot = malloc(((size_t)c->nlocals + 1) * sizeof *c->lslot);
   if (!c->ltype || !c->lslot) return false;
   uint32_t k = 0, slot = 0;
@@ -1089,5 +1241,6 @@ done:
   free(c->ctl);
   free(c->ltype);
   free(c->lslot);
+  free(c->zero_known);
   return out;
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/os.h"
 #include "vm/interp.h"
 #include "vm/ir.h"
 #include "vm/numeric.h"
@@ -33,6 +34,8 @@
 #define RD_F64(k) vm_f64_from_bits(fp[k])
 #define IM_I32(w) ((uint32_t)(w))
 #define IM_I64(w) ((uint64_t)(w))
+#define IM_F32(w) vm_f32_from_bits((uint32_t)(w))
+#define IM_F64(w) vm_f64_from_bits(w)
 #define WR_I32(k, v) (fp[k] = (uint32_t)(v))
 #define WR_I64(k, v) (fp[k] = (uint64_t)(v))
 #define WR_F32(k, v) (fp[k] = vm_f32_bits(v))
@@ -62,15 +65,21 @@
     mb = mem->base;                                                          \
     msize = mem->size;                                                       \
   } while (0)
-#define EFFECTIVE(ea, slot, off, n)                                          \
-  uint64_t ea = (uint64_t)RD_I32(slot) + (off);                              \
+#define CHECKED(ea, expr, n)                                                 \
+  uint64_t ea = (expr);                                                      \
   if (ea + (n) > msize) TRAP(RT_TRAP_MEMORY_OOB)
 #else
 #define RELOAD_MEM() (mb = mem->base)
 /* No check: the runtime reserves 8 GiB + guard per memory, which covers any
  * u32 address plus u32 offset, and turns the fault into a trap. */
-#define EFFECTIVE(ea, slot, off, n) uint64_t ea = (uint64_t)RD_I32(slot) + (off)
+#define CHECKED(ea, expr, n) uint64_t ea = (expr)
 #endif
+/* Effective address of a slot address plus offset (spec 4.4.7: computed
+ * without wrapping, the u32 offset added to the u32 address). */
+#define EFFECTIVE(ea, slot, off, n) CHECKED(ea, (uint64_t)RD_I32(slot) + (off), n)
+/* Same with an i32.add of an immediate folded in: that add wraps. */
+#define EFFECTIVE_X(ea, slot, imm, off, n)                                   \
+  CHECKED(ea, (uint64_t)(uint32_t)(RD_I32(slot) + (uint32_t)(imm)) + (off), n)
 
 static void fill_backtrace(rt_exec *ex, interp_stack *st, ir_code *code,
                            interp_frame *frp) {
@@ -109,6 +118,9 @@ static _Noreturn void trap_elem(rt_exec *ex, interp_stack *st, ir_code *code,
   rt_trap_msg(ex, kind, msg);
 }
 
+static bool stack_grow(interp_stack *st, const interp_frame *frp,
+                       const uint64_t *top);
+
 static rt_trap_kind num_trap(vm_num_trap t) {
   switch (t) {
   case VM_NUM_DIV_ZERO: return RT_TRAP_INT_DIV_ZERO;
@@ -139,9 +151,14 @@ static void run(rt_exec *ex, interp_stack *st, ir_code *code, uint64_t *fp,
 #define L_IMM(n, r, t, e) [IR_##n##_SS] = &&L_##n##_SS, [IR_##n##_SI] = &&L_##n##_SI,
 #define L_BR(n, r, t, e) [IR_BR_##n##_SS] = &&L_BR_##n##_SS, [IR_BR_##n##_SI] = &&L_BR_##n##_SI,
 #define L_ONE(n, ...) [IR_##n] = &&L_##n,
+#define L_X(n, ...) [IR_##n##_X] = &&L_##n##_X,
+#define L_A(n, ...) [IR_##n##_A] = &&L_##n##_A,
       IR_FIXED(L_FIXED) IR_BIN_IMM(L_IMM) IR_CMPS(L_BR) IR_BIN(L_ONE)
       IR_BIN_TRAP(L_ONE) IR_UN(L_ONE) IR_UN_TRAP(L_ONE) IR_LOADS(L_ONE)
-      IR_STORES(L_ONE)
+      IR_STORES(L_ONE) IR_LOADS(L_X) IR_STORES(L_X) IR_LOADS(L_A)
+      IR_STORES(L_A)
+#undef L_X
+#undef L_A
 #undef L_FIXED
 #undef L_IMM
 #undef L_BR
@@ -245,6 +262,28 @@ static void run(rt_exec *ex, interp_stack *st, ir_code *code, uint64_t *fp,
   IR_LOADS(H_LOAD)
 #undef H_LOAD
 
+#define H_LOAD_X(n, T, e)                                                    \
+  OP(n##_X) {                                                                \
+    EFFECTIVE_X(ea, ip[2], ip[4], ip[3], sizeof(T));                         \
+    T v;                                                                     \
+    memcpy(&v, mb + ea, sizeof v);                                           \
+    fp[ip[1]] = (uint64_t)(e);                                               \
+    NEXT(5);                                                                 \
+  }
+  IR_LOADS(H_LOAD_X)
+#undef H_LOAD_X
+
+#define H_LOAD_A(n, T, e)                                                    \
+  OP(n##_A) {                                                                \
+    CHECKED(ea, ip[2], sizeof(T));                                           \
+    T v;                                                                     \
+    memcpy(&v, mb + ea, sizeof v);                                           \
+    fp[ip[1]] = (uint64_t)(e);                                               \
+    NEXT(3);                                                                 \
+  }
+  IR_LOADS(H_LOAD_A)
+#undef H_LOAD_A
+
 #define H_STORE(n, T)                                                        \
   OP(n) {                                                                    \
     EFFECTIVE(ea, ip[1], ip[3], sizeof(T));                                  \
@@ -254,6 +293,26 @@ static void run(rt_exec *ex, interp_stack *st, ir_code *code, uint64_t *fp,
   }
   IR_STORES(H_STORE)
 #undef H_STORE
+
+#define H_STORE_X(n, T)                                                      \
+  OP(n##_X) {                                                                \
+    EFFECTIVE_X(ea, ip[1], ip[4], ip[3], sizeof(T));                         \
+    T v = (T)fp[ip[2]];                                                      \
+    memcpy(mb + ea, &v, sizeof v);                                           \
+    NEXT(5);                                                                 \
+  }
+  IR_STORES(H_STORE_X)
+#undef H_STORE_X
+
+#define H_STORE_A(n, T)                                                      \
+  OP(n##_A) {                                                                \
+    CHECKED(ea, ip[1], sizeof(T));                                           \
+    T v = (T)fp[ip[2]];                                                      \
+    memcpy(mb + ea, &v, sizeof v);                                           \
+    NEXT(3);                                                                 \
+  }
+  IR_STORES(H_STORE_A)
+#undef H_STORE_A
 
   /* ---- control ---- */
   OP(UNREACHABLE) { TRAP(RT_TRAP_UNREACHABLE); }
@@ -289,6 +348,14 @@ static void run(rt_exec *ex, interp_stack *st, ir_code *code, uint64_t *fp,
     if (fp[ip[1]] != 0) JUMP(ip[2]);
     NEXT(3);
   }
+  OP(BR_ANDZ) {
+    if ((fp[ip[1]] & ip[2]) == 0) JUMP(ip[3]);
+    NEXT(4);
+  }
+  OP(BR_ANDNZ) {
+    if ((fp[ip[1]] & ip[2]) != 0) JUMP(ip[3]);
+    NEXT(4);
+  }
   OP(BR_TABLE) {
     uint64_t i = RD_I32(ip[1]);
     if (i > ip[2]) i = ip[2]; /* the last entry is the default */
@@ -315,6 +382,13 @@ static void run(rt_exec *ex, interp_stack *st, ir_code *code, uint64_t *fp,
     ret_ip = ip + 3;
     goto do_call;
   }
+  /* The callee is known to be interpreted (fixed at instantiation). */
+  OP(CALL_INTERP) {
+    callee = PTR(rt_func *, ip[2]);
+    nfp = fp + ip[1];
+    ret_ip = ip + 3;
+    goto interp_call;
+  }
   OP(CALL_INDIRECT) {
     rt_table *t = PTR(rt_table *, ip[3]);
     uint32_t i = RD_I32(ip[2]);
@@ -329,8 +403,10 @@ static void run(rt_exec *ex, interp_stack *st, ir_code *code, uint64_t *fp,
   }
 do_call:
   if (callee->entry == vm_interp_entry) {
+  interp_call:;
     ir_code *cc = callee->code ? callee->code : ensure_code(ex, callee);
-    if (frp >= st->frames_end || nfp + cc->frame_slots > st->slots_end)
+    if ((frp >= st->frames_end || nfp + cc->frame_slots > st->slots_end) &&
+        !stack_grow(st, frp, nfp + cc->frame_slots))
       TRAP(RT_TRAP_STACK_EXHAUSTED);
     frp->ret_ip = ret_ip;
     frp->fp = fp;
@@ -347,7 +423,9 @@ do_call:
    * stacks its frames above ours. */
   st->slot_top = fp + code->frame_slots;
   st->frame_top = frp;
+  st->cur_code = code;
   callee->entry(ex, callee, nfp);
+  st->cur_code = NULL;
   RELOAD_MEM();
   ip = ret_ip;
   DISPATCH();
@@ -525,12 +603,66 @@ const void *const *vm_interp_handlers(void) {
   return labels;
 }
 
+static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+/* Commits enough of the reservation that frame record `frp` and slot `top`
+ * exist. False when that is beyond the fixed maximum (or the OS refuses). */
+static bool stack_grow(interp_stack *st, const interp_frame *frp,
+                       const uint64_t *top) {
+  enum { CHUNK = 1u << 20 };
+  if (frp >= st->frames + INTERP_MAX_FRAMES ||
+      top > st->slots + INTERP_MAX_SLOTS)
+    return false;
+  size_t page = os_page_size();
+  if (frp >= st->frames_end) {
+    size_t have = (size_t)((char *)st->frames_end - (char *)st->frames);
+    size_t want = round_up(have + CHUNK, page);
+    size_t max = round_up(INTERP_MAX_FRAMES * sizeof(interp_frame), page);
+    if (want > max) want = max;
+    if (!os_commit(st->frames, want)) return false;
+    st->frames_end = st->frames + want / sizeof(interp_frame);
+    if (st->frames_end > st->frames + INTERP_MAX_FRAMES)
+      st->frames_end = st->frames + INTERP_MAX_FRAMES;
+  }
+  while (top > st->slots_end) {
+    size_t have = (size_t)((char *)st->slots_end - (char *)st->slots);
+    size_t want = round_up(have * 2 > CHUNK ? have * 2 : CHUNK, page);
+    size_t max = INTERP_MAX_SLOTS * sizeof(uint64_t);
+    if (want > max) want = max;
+    if (!os_commit(st->slots, want)) return false;
+    st->slots_end = st->slots + want / sizeof(uint64_t);
+  }
+  return true;
+}
+
+static void stack_free(void *p) {
+  interp_stack *st = p;
+  os_release(st->region, st->region_size);
+  free(st);
+}
+
+/* Names the frames of a trap the loop did not see coming (a host function's
+ * rt_trap): the state saved before the host call. */
+static void stack_backtrace(rt_exec *ex, rt_trap_info *trap) {
+  interp_stack *st = ex->interp_stack;
+  if (st && st->cur_code) fill_backtrace(ex, st, st->cur_code, st->frame_top);
+}
+
 static interp_stack *stack_new(void) {
-  interp_stack *st =
-      malloc(sizeof *st + (size_t)INTERP_STACK_SLOTS * sizeof(uint64_t));
+  interp_stack *st = calloc(1, sizeof *st);
   if (!st) return NULL;
-  st->slots_end = st->slots + INTERP_STACK_SLOTS;
-  st->frames_end = st->frames + INTERP_MAX_FRAMES;
+  size_t page = os_page_size();
+  size_t fbytes = round_up(INTERP_MAX_FRAMES * sizeof(interp_frame), page);
+  st->region_size = fbytes + (size_t)INTERP_MAX_SLOTS * sizeof(uint64_t);
+  st->region = os_reserve(st->region_size);
+  if (!st->region) {
+    free(st);
+    return NULL;
+  }
+  st->frames = st->region;
+  st->slots = (uint64_t *)((char *)st->region + fbytes);
+  st->frames_end = st->frames;
+  st->slots_end = st->slots;
   st->slot_top = st->slots;
   st->frame_top = st->frames;
   st->exit_ir[0] = (uint64_t)(uintptr_t)vm_interp_handlers()[IR_EXIT];
@@ -543,11 +675,14 @@ void vm_interp_entry(rt_exec *ex, rt_func *f, uint64_t *slots) {
     st = stack_new();
     if (!st) rt_trap_msg(ex, RT_TRAP_HOST, "interpreter: out of memory");
     ex->interp_stack = st;
+    ex->interp_stack_free = stack_free;
+    ex->backtrace = stack_backtrace;
   }
   ir_code *code = ensure_code(ex, f);
   uint64_t *fp = st->slot_top;
   interp_frame *frp = st->frame_top;
-  if (frp >= st->frames_end || fp + code->frame_slots > st->slots_end)
+  if ((frp >= st->frames_end || fp + code->frame_slots > st->slots_end) &&
+      !stack_grow(st, frp, fp + code->frame_slots))
     trap_now(ex, st, NULL, frp, RT_TRAP_STACK_EXHAUSTED);
   memmove(fp, slots, code->param_slots * sizeof(uint64_t));
   frp->ret_ip = st->exit_ir;
@@ -566,9 +701,13 @@ static const char *const ir_names[IR_OP_COUNT] = {
 #define N_IMM(n, r, t, e) [IR_##n##_SS] = #n "_ss", [IR_##n##_SI] = #n "_si",
 #define N_BR(n, r, t, e) [IR_BR_##n##_SS] = "br_" #n "_ss", [IR_BR_##n##_SI] = "br_" #n "_si",
 #define N_ONE(n, ...) [IR_##n] = #n,
+#define N_X(n, ...) [IR_##n##_X] = #n "_x",
+#define N_A(n, ...) [IR_##n##_A] = #n "_a",
     IR_FIXED(N_FIXED) IR_BIN_IMM(N_IMM) IR_CMPS(N_BR) IR_BIN(N_ONE)
     IR_BIN_TRAP(N_ONE) IR_UN(N_ONE) IR_UN_TRAP(N_ONE) IR_LOADS(N_ONE)
-    IR_STORES(N_ONE)
+    IR_STORES(N_ONE) IR_LOADS(N_X) IR_STORES(N_X) IR_LOADS(N_A) IR_STORES(N_A)
+#undef N_X
+#undef N_A
 #undef N_FIXED
 #undef N_IMM
 #undef N_BR
@@ -584,11 +723,15 @@ static const char *ir_format(ir_op op) {
   };
   if ((size_t)op < sizeof fixed / sizeof *fixed) return fixed[op];
   if (op < IR_BR_I32_EQ_SS) return ((op - IR_I32_ADD_SS) & 1) ? "dsI" : "dss";
-  if (op < IR_F32_ADD) return ((op - IR_BR_I32_EQ_SS) & 1) ? "sIj" : "ssj";
+  if (op < IR_F32_MIN) return ((op - IR_BR_I32_EQ_SS) & 1) ? "sIj" : "ssj";
   if (op < IR_I32_EQZ) return "dss"; /* IR_BIN, IR_BIN_TRAP */
   if (op < IR_I32_LOAD) return "ds"; /* IR_UN, IR_UN_TRAP */
   if (op < IR_I32_STORE) return "dsI";
-  return "ssI";
+  if (op < IR_I32_LOAD_X) return "ssI";
+  if (op < IR_I32_STORE_X) return "dsII";
+  if (op < IR_I32_LOAD_A) return "ssII";
+  if (op < IR_I32_STORE_A) return "dI";
+  return "Is";
 }
 
 bool vm_interp_dump_ir(FILE *out, rt_func *f) {

@@ -9,9 +9,10 @@
  * Ownership, for the runtime:
  *   - f->code (set on first call) is one malloc block: the store releases it
  *     with free(f->code) when it frees the function.
- *   - ex->interp_stack (made on first use) is one malloc block: rt_call
- *     releases it with free(ex->interp_stack) after the outermost call
- *     returns or traps.
+ *   - ex->interp_stack (made on first use) is an address-space reservation
+ *     committed on demand; the interpreter sets ex->interp_stack_free, which
+ *     rt_call uses to release it, and ex->backtrace, which names the wasm
+ *     frames of a trap raised inside a host function.
  */
 #ifndef FERRY_VM_INTERP_H
 #define FERRY_VM_INTERP_H

@@ -23,7 +23,7 @@ typedef uint64_t ir_word;
 /* ---- numeric op lists: NAME (wasm op), result type, operand type, C
  * expression over `a` (and `b`). Types: I32 I64 F32 F64 (see interp.c). */
 
-/* Binary integer ops that also get a slot-immediate form (b constant). */
+/* Binary ops that also get a slot-immediate form (b constant). */
 #define IR_BIN_IMM(X)                                                       \
   X(I32_ADD, I32, I32, a + b)                                               \
   X(I32_SUB, I32, I32, a - b)                                               \
@@ -47,6 +47,14 @@ typedef uint64_t ir_word;
   X(I64_SHR_U, I64, I64, vm_i64_shr_u(a, b))                                \
   X(I64_ROTL, I64, I64, vm_i64_rotl(a, b))                                  \
   X(I64_ROTR, I64, I64, vm_i64_rotr(a, b))                                  \
+  X(F32_ADD, F32, F32, a + b)                                               \
+  X(F32_SUB, F32, F32, a - b)                                               \
+  X(F32_MUL, F32, F32, a * b)                                               \
+  X(F32_DIV, F32, F32, a / b)                                               \
+  X(F64_ADD, F64, F64, a + b)                                               \
+  X(F64_SUB, F64, F64, a - b)                                               \
+  X(F64_MUL, F64, F64, a * b)                                               \
+  X(F64_DIV, F64, F64, a / b)                                               \
   IR_CMPS(X)
 
 /* Integer compares, in the order the compiler's negate/mirror tables use:
@@ -76,10 +84,6 @@ typedef uint64_t ir_word;
 
 /* Binary float ops (slot-slot only). */
 #define IR_BIN(X)                                                           \
-  X(F32_ADD, F32, F32, a + b)                                               \
-  X(F32_SUB, F32, F32, a - b)                                               \
-  X(F32_MUL, F32, F32, a * b)                                               \
-  X(F32_DIV, F32, F32, a / b)                                               \
   X(F32_MIN, F32, F32, vm_f32_min(a, b))                                    \
   X(F32_MAX, F32, F32, vm_f32_max(a, b))                                    \
   X(F32_COPYSIGN, F32, F32, vm_f32_copysign(a, b))                          \
@@ -89,10 +93,6 @@ typedef uint64_t ir_word;
   X(F32_GT, I32, F32, a > b)                                                \
   X(F32_LE, I32, F32, a <= b)                                               \
   X(F32_GE, I32, F32, a >= b)                                               \
-  X(F64_ADD, F64, F64, a + b)                                               \
-  X(F64_SUB, F64, F64, a - b)                                               \
-  X(F64_MUL, F64, F64, a * b)                                               \
-  X(F64_DIV, F64, F64, a / b)                                               \
   X(F64_MIN, F64, F64, vm_f64_min(a, b))                                    \
   X(F64_MAX, F64, F64, vm_f64_max(a, b))                                    \
   X(F64_COPYSIGN, F64, F64, vm_f64_copysign(a, b))                          \
@@ -194,7 +194,14 @@ typedef uint64_t ir_word;
   X(I64_LOAD32_S, uint32_t, vm_i64_extend32_s(v))                           \
   X(I64_LOAD32_U, uint32_t, v)
 
-/* Stores: NAME, C type written (the slot value truncated to it). */
+/* Stores: NAME, C type written (the slot value truncated to it).
+ *
+ * Memory ops come in three forms: NAME [dst|addr][..][offset] with the
+ * address in a slot; NAME_X with the address `slot + imm` computed in 32 bits
+ * (an i32.add folded in, wrapping exactly as wasm does) — loads
+ * [dst][slot][offset][imm], stores [slot][value][offset][imm]; NAME_A with a
+ * constant address, the effective address precomputed — loads [dst][ea],
+ * stores [ea][value]. */
 #define IR_STORES(X)                                                        \
   X(I32_STORE, uint32_t)                                                    \
   X(I64_STORE, uint64_t)                                                    \
@@ -220,10 +227,13 @@ typedef uint64_t ir_word;
   X(BR, "j")                                                                \
   X(BR_Z, "sj")                                                             \
   X(BR_NZ, "sj")                                                            \
+  X(BR_ANDZ, "sIj")                                                         \
+  X(BR_ANDNZ, "sIj")                                                        \
   X(BR_TABLE, "sn")                                                         \
   X(RETURN, "")                                                             \
   X(RET1, "s")                                                              \
   X(CALL, "sf")                                                             \
+  X(CALL_INTERP, "sf")                                                      \
   X(CALL_INDIRECT, "sspn")                                                  \
   X(EXIT, "")                                                               \
   X(SELECT, "dsss")                                                         \
@@ -255,6 +265,8 @@ typedef enum {
 #define IR_E_IMM(n, r, t, e) IR_##n##_SS, IR_##n##_SI,
 #define IR_E_ONE(n, ...) IR_##n,
 #define IR_E_BR(n, r, t, e) IR_BR_##n##_SS, IR_BR_##n##_SI,
+#define IR_E_X(n, ...) IR_##n##_X,
+#define IR_E_A(n, ...) IR_##n##_A,
   IR_FIXED(IR_E_FIXED)
   IR_BIN_IMM(IR_E_IMM)
   IR_CMPS(IR_E_BR)
@@ -264,10 +276,16 @@ typedef enum {
   IR_UN_TRAP(IR_E_ONE)
   IR_LOADS(IR_E_ONE)
   IR_STORES(IR_E_ONE)
+  IR_LOADS(IR_E_X)
+  IR_STORES(IR_E_X)
+  IR_LOADS(IR_E_A)
+  IR_STORES(IR_E_A)
 #undef IR_E_FIXED
 #undef IR_E_IMM
 #undef IR_E_ONE
 #undef IR_E_BR
+#undef IR_E_X
+#undef IR_E_A
   IR_OP_COUNT
 } ir_op;
 
@@ -292,16 +310,22 @@ typedef struct {
   ir_code *code;
 } interp_frame;
 
-/* ex->interp_stack: one malloc block (rt_call frees it with free()). */
-enum { INTERP_MAX_FRAMES = 100000, INTERP_STACK_SLOTS = 4u << 20 };
+/* ex->interp_stack. Frame records and slots live in one address-space
+ * reservation that is committed on demand, so an entry costs nothing until
+ * the stack is used, and exhaustion is a compare against the committed end
+ * (the slow path commits more up to the fixed maximum, then traps). */
+enum { INTERP_MAX_FRAMES = 1u << 17, INTERP_MAX_SLOTS = 4u << 20 };
 typedef struct {
-  uint64_t *slots_end;
-  interp_frame *frames_end;
+  uint64_t *slots_end;       /* committed end */
+  interp_frame *frames_end;  /* committed end */
   uint64_t *slot_top;        /* where a nested activation starts */
   interp_frame *frame_top;
+  ir_code *cur_code;         /* the caller of a host function, for backtraces */
   ir_word exit_ir[1];        /* the EXIT op that ends an activation */
-  interp_frame frames[INTERP_MAX_FRAMES];
-  uint64_t slots[];
+  interp_frame *frames;      /* INTERP_MAX_FRAMES records */
+  uint64_t *slots;           /* INTERP_MAX_SLOTS slots */
+  void *region;
+  size_t region_size;
 } interp_stack;
 
 /* interp.c: the handler address of every op (index: ir_op). */
