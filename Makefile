@@ -31,9 +31,13 @@ else
   SANFLAGS :=
 endif
 CFLAGS  ?= $(OPT)
-ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS) $(SANFLAGS) -MMD -MP
+ALL_CFLAGS = $(CFLAGS_BASE) -I$(BUILD)/gen $(CFLAGS) $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += -lm
+# libtcc (the AOT engine's in-memory compiler), linked statically from
+# Debian's libtcc-dev so no tcc files are needed at run time; it uses dlopen.
+TCC_LIBS := -l:libtcc.a -ldl
+LDLIBS  += $(TCC_LIBS)
 
 LIB_SRCS := $(wildcard vm/*.c runtime/*.c aot/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -52,6 +56,17 @@ all: $(FERRY)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The prelude embedded in every AOT-generated C file, made from its sources
+# (aot/prelude_head.h, vm/numeric.h, aot/abi.h, aot/prelude.h) as one C
+# string literal, so numerics and the host ABI have one copy each.
+AOT_PRELUDE := $(BUILD)/gen/aot_prelude.inc
+AOT_PRELUDE_SRCS := aot/prelude_head.h vm/numeric.h aot/abi.h aot/prelude.h
+%/gen/aot_prelude.inc: $(AOT_PRELUDE_SRCS)
+	@mkdir -p $(dir $@)
+	sed -e '/^#include/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
+	    -e 's/^/"/' -e 's/$$/\\n"/' $(AOT_PRELUDE_SRCS) > $@
+$(BUILD)/obj/aot/prelude_text.o: $(AOT_PRELUDE)
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
@@ -82,7 +97,7 @@ unit: $(UNIT_TESTS)
 
 spec: $(FERRY)
 	@if [ -d "$(SPEC_DIR)" ]; then \
-	  $(FERRY) wast $(SPEC_DIR)/*.wast; \
+	  $(FERRY) wast --engine both $(SPEC_DIR)/*.wast; \
 	else echo "spec: $(SPEC_DIR) not found, spec suite skipped"; fi
 
 crosscheck: $(FERRY)
@@ -90,7 +105,7 @@ crosscheck: $(FERRY)
 
 # One script per fixed bug (DESIGN.md: every fixed bug gets a regression test).
 regress: $(FERRY)
-	@$(FERRY) wast tests/regress/*.wast >$(BUILD)/regress.log 2>&1 || \
+	@$(FERRY) wast --engine both tests/regress/*.wast >$(BUILD)/regress.log 2>&1 || \
 	  { cat $(BUILD)/regress.log; exit 1; }
 	@tail -1 $(BUILD)/regress.log | sed 's/^/regress: /'
 
@@ -110,9 +125,9 @@ samples/%.wasm: samples/%.c
 	clang-14 --target=wasm32-wasi -O2 -Wall -Werror -Wl,--strip-debug $< -o $@
 
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) build/gen/aot_prelude.inc
 	@mkdir -p $(dir $@)
-	clang-14 $(CFLAGS_BASE) -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(LIB_SRCS) -lm -o $@
+	clang-14 $(CFLAGS_BASE) -Ibuild/gen -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(LIB_SRCS) -lm $(TCC_LIBS) -o $@
 fuzz: $(FUZZERS) $(FERRY)
 	@set -e; for f in $(FUZZERS); do \
 	  sh tests/fuzz/run.sh $$f $(SPEC_DIR) $(FUZZ_SECONDS); done
@@ -131,5 +146,6 @@ install: $(FERRY)
 
 clean:
 	rm -rf build
+
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

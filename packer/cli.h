@@ -7,6 +7,7 @@
 
 #include "vm/error.h"
 
+int cli_aot(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_validate(int argc, char **argv);
 int cli_inspect(int argc, char **argv);

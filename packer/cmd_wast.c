@@ -28,13 +28,10 @@ typedef struct {
   rt_instance *inst;
 } named_instance;
 
+/* One engine's view of a script: its store and instances. */
 typedef struct {
   const char *file;
-  bool verbose;
   const char *emit_dir; /* --emit: where text modules are written */
-  counts c;
-  unsigned failures_shown;
-
   rt_engine_kind engine;
   rt_store *store;
   rt_instance *current; /* the latest module, target of unnamed actions */
@@ -44,13 +41,23 @@ typedef struct {
 
 enum { MAX_FAILURES_SHOWN = 30 }; /* per file, so one broken area stays readable */
 
-static void fail_cmd(run_state *st, const wast_command *cmd, const char *fmt,
-                     const char *a, const char *b) {
-  st->c.failed++;
-  if (st->failures_shown++ >= MAX_FAILURES_SHOWN && !st->verbose) return;
-  fprintf(stderr, "%s:%d: ", st->file, cmd->line);
-  fprintf(stderr, fmt, a, b);
-  fputc('\n', stderr);
+/* What running one command on one engine gave: whether it failed (and
+ * why), and what was observed (results, trap, load or link message), which
+ * `--engine both` compares between the engines. */
+typedef struct {
+  bool failed;
+  char why[1200]; /* room for two quoted messages */
+  char observed[512];
+} outcome;
+
+static void fail(outcome *o, const char *fmt, const char *a, const char *b) {
+  o->failed = true;
+  snprintf(o->why, sizeof o->why, fmt, a, b);
+}
+
+static void observe(outcome *o, const char *what, const char *detail) {
+  size_t n = strlen(o->observed);
+  snprintf(o->observed + n, sizeof o->observed - n, "%s%s ", what, detail);
 }
 
 /* The spec's runners compare failure messages by prefix: ours may say more
@@ -264,13 +271,13 @@ static bool run_action(run_state *st, const wast_action *a, action_result *res,
   return true;
 }
 
-static void check_results(run_state *st, const wast_command *cmd,
-                          const action_result *res) {
+static void check_results(const wast_command *cmd, const action_result *res,
+                          outcome *o) {
   char got[256], want[256];
   if (res->nresults != cmd->nexpected) {
     snprintf(got, sizeof got, "%u", res->nresults);
     snprintf(want, sizeof want, "%u", cmd->nexpected);
-    fail_cmd(st, cmd, "expected %s results, got %s", want, got);
+    fail(o, "expected %s results, got %s", want, got);
     return;
   }
   uint32_t at = 0;
@@ -279,98 +286,129 @@ static void check_results(run_state *st, const wast_command *cmd,
     if (!wast_value_matches(&cmd->expected[i], type, res->slots + at)) {
       wast_format_slots(type, res->slots + at, got, sizeof got);
       wast_format_value(&cmd->expected[i], want, sizeof want);
-      fail_cmd(st, cmd, "expected %s, got %s", want, got);
+      fail(o, "expected %s, got %s", want, got);
       return;
     }
     at += rt_value_slots(type);
   }
-  st->c.passed++;
+}
+
+/* NaN payloads and signs are nondeterministic in Wasm (spec 4.3.3), and the
+ * engines may pick different operands' NaNs, so engine comparisons treat
+ * every NaN alike: f32/f64 results, and float lanes of v128 results whose
+ * expected shape is known. */
+static void canonicalize_nans(uint8_t type, int shape, uint64_t *v) {
+  if (type == VM_F32 || (type == VM_V128 && shape == WAST_F32X4)) {
+    for (int i = 0; i < (type == VM_F32 ? 1 : 4); i++) {
+      uint32_t bits = (uint32_t)(v[i / 2] >> (32 * (i % 2)));
+      if ((bits & 0x7fffffffu) > 0x7f800000u)
+        v[i / 2] = (v[i / 2] & ~(0xffffffffull << (32 * (i % 2)))) |
+                   (0x7fc00000ull << (32 * (i % 2)));
+    }
+  } else if (type == VM_F64 || (type == VM_V128 && shape == WAST_F64X2)) {
+    for (int i = 0; i < (type == VM_F64 ? 1 : 2); i++)
+      if ((v[i] & 0x7fffffffffffffffull) > 0x7ff0000000000000ull)
+        v[i] = 0x7ff8000000000000ull;
+  }
+}
+
+/* Records the results, for comparing engines. */
+static void observe_results(const wast_command *cmd, const action_result *res,
+                            outcome *o) {
+  char buf[128];
+  uint32_t at = 0;
+  for (uint32_t i = 0; i < res->nresults; i++) {
+    uint8_t type = res->result_types[i];
+    uint64_t v[2] = {res->slots[at], type == VM_V128 ? res->slots[at + 1] : 0};
+    int shape = i < cmd->nexpected ? cmd->expected[i].shape : -1;
+    canonicalize_nans(type, shape, v);
+    wast_format_slots(type, v, buf, sizeof buf);
+    observe(o, buf, "");
+    at += rt_value_slots(type);
+  }
 }
 
 /* An action command: bare, assert_return, assert_trap, assert_exhaustion. */
-static void run_action_command(run_state *st, const wast_command *cmd) {
+static void run_action_command(run_state *st, const wast_command *cmd,
+                               outcome *o) {
   action_result res;
   char message[512];
   if (!run_action(st, &cmd->action, &res, message, sizeof message)) {
-    fail_cmd(st, cmd, "%s%s", message, "");
+    fail(o, "%s%s", message, "");
     return;
   }
+  if (res.trapped) observe(o, "trap: ", res.trap.message);
+  else observe_results(cmd, &res, o);
   switch (cmd->kind) {
   case WAST_CMD_ACTION:
-    if (res.trapped) fail_cmd(st, cmd, "unexpected trap: %s%s", res.trap.message, "");
-    else st->c.passed++;
+    if (res.trapped) fail(o, "unexpected trap: %s%s", res.trap.message, "");
     break;
   case WAST_CMD_ASSERT_RETURN:
-    if (res.trapped) fail_cmd(st, cmd, "unexpected trap: %s%s", res.trap.message, "");
-    else check_results(st, cmd, &res);
+    if (res.trapped) fail(o, "unexpected trap: %s%s", res.trap.message, "");
+    else check_results(cmd, &res, o);
     break;
   default: /* assert_trap, assert_exhaustion */
     if (!res.trapped)
-      fail_cmd(st, cmd, "expected trap \"%s\", but it returned%s", cmd->text, "");
+      fail(o, "expected trap \"%s\", but it returned%s", cmd->text, "");
     else if (!message_matches(res.trap.message, cmd->text))
-      fail_cmd(st, cmd, "expected trap \"%s\", got \"%s\"", cmd->text,
+      fail(o, "expected trap \"%s\", got \"%s\"", cmd->text,
                res.trap.message);
-    else
-      st->c.passed++;
   }
   free(res.slots);
 }
 
 /* assert_malformed / assert_invalid: loading must fail in the right phase
  * with the expected message. */
-static void expect_load_failure(run_state *st, const wast_command *cmd,
-                                vm_error_kind kind) {
+static void expect_load_failure(const wast_command *cmd, vm_error_kind kind,
+                                outcome *o) {
   vm_error err = {0};
   vm_module *m = load_script_module(&cmd->module, &err);
   if (m) {
     vm_module_free(m);
-    fail_cmd(st, cmd, "module accepted, expected \"%s\"%s", cmd->text, "");
+    fail(o, "module accepted, expected \"%s\"%s", cmd->text, "");
   } else if (err.kind != kind) {
-    fail_cmd(st, cmd,
-             kind == VM_ERR_MALFORMED
-                 ? "expected malformed \"%s\", but it parsed and was invalid: %s"
-                 : "expected invalid \"%s\", but it was malformed: %s",
-             cmd->text, err.msg);
+    fail(o,
+         kind == VM_ERR_MALFORMED
+             ? "expected malformed \"%s\", but it parsed and was invalid: %s"
+             : "expected invalid \"%s\", but it was malformed: %s",
+         cmd->text, err.msg);
   } else if (!message_matches(err.msg, cmd->text)) {
-    fail_cmd(st, cmd, "expected \"%s\", got \"%s\"", cmd->text, err.msg);
-  } else {
-    st->c.passed++;
+    fail(o, "expected \"%s\", got \"%s\"", cmd->text, err.msg);
   }
 }
 
 /* assert_unlinkable / assert_uninstantiable / assert_trap on a module. */
 static void expect_instantiation_failure(run_state *st, const wast_command *cmd,
-                                         inst_status want) {
+                                         inst_status want, outcome *o) {
   inst_result res;
   instantiate(st, &cmd->module, &res);
+  observe(o, "instantiation: ", res.message);
   if (res.status == INST_OK)
-    fail_cmd(st, cmd, "instantiation succeeded, expected \"%s\"%s", cmd->text, "");
+    fail(o, "instantiation succeeded, expected \"%s\"%s", cmd->text, "");
   else if (res.status != want)
-    fail_cmd(st, cmd, "expected \"%s\", got a different failure: %s",
-             cmd->text, res.message);
+    fail(o, "expected \"%s\", got a different failure: %s", cmd->text,
+         res.message);
   else if (!message_matches(res.message, cmd->text))
-    fail_cmd(st, cmd, "expected \"%s\", got \"%s\"", cmd->text, res.message);
-  else
-    st->c.passed++;
+    fail(o, "expected \"%s\", got \"%s\"", cmd->text, res.message);
 }
 
-static void run_command(run_state *st, const wast_command *cmd) {
+static void run_command(run_state *st, const wast_command *cmd, outcome *o) {
   emit_text_module(st, cmd);
   switch (cmd->kind) {
   case WAST_CMD_MODULE: {
     inst_result res;
     instantiate(st, &cmd->module, &res);
+    observe(o, "instantiation: ", res.message);
     if (res.status != INST_OK) {
-      fail_cmd(st, cmd, "module failed: %s%s", res.message, "");
+      fail(o, "module failed: %s%s", res.message, "");
       st->current = NULL; /* later actions on it fail rather than hit another */
       return;
     }
     st->current = res.inst;
     if (cmd->module.id && !add_name(st, cmd->module.id, res.inst)) {
-      fail_cmd(st, cmd, "out of memory%s%s", "", "");
+      fail(o, "out of memory%s%s", "", "");
       return;
     }
-    st->c.passed++;
     return;
   }
   case WAST_CMD_REGISTER: {
@@ -379,81 +417,111 @@ static void run_command(run_state *st, const wast_command *cmd) {
                                         strlen(cmd->register_module))
                             : st->current;
     if (!inst || !add_name(st, cmd->text, inst))
-      fail_cmd(st, cmd, "cannot register \"%s\"%s", cmd->text, "");
-    else
-      st->c.passed++;
+      fail(o, "cannot register \"%s\"%s", cmd->text, "");
     return;
   }
   case WAST_CMD_ACTION: case WAST_CMD_ASSERT_RETURN:
   case WAST_CMD_ASSERT_EXHAUSTION:
-    run_action_command(st, cmd);
+    run_action_command(st, cmd, o);
     return;
   case WAST_CMD_ASSERT_TRAP:
-    if (cmd->has_module) expect_instantiation_failure(st, cmd, INST_TRAP);
-    else run_action_command(st, cmd);
+    if (cmd->has_module) expect_instantiation_failure(st, cmd, INST_TRAP, o);
+    else run_action_command(st, cmd, o);
     return;
   case WAST_CMD_ASSERT_MALFORMED:
-    expect_load_failure(st, cmd, VM_ERR_MALFORMED);
+    expect_load_failure(cmd, VM_ERR_MALFORMED, o);
     return;
   case WAST_CMD_ASSERT_INVALID:
-    expect_load_failure(st, cmd, VM_ERR_INVALID);
+    expect_load_failure(cmd, VM_ERR_INVALID, o);
     return;
   case WAST_CMD_ASSERT_UNLINKABLE:
-    expect_instantiation_failure(st, cmd, INST_LINK_ERROR);
+    expect_instantiation_failure(st, cmd, INST_LINK_ERROR, o);
     return;
   case WAST_CMD_ASSERT_UNINSTANTIABLE:
-    expect_instantiation_failure(st, cmd, INST_TRAP);
+    expect_instantiation_failure(st, cmd, INST_TRAP, o);
     return;
   }
 }
 
+static const char *const engine_names[] = {"interp", "aot"};
+
+/* Runs a script on one engine, or on two in lockstep (--engine both), where
+ * a command passes only when it passes on both and both observed the same
+ * results, traps and messages. */
 static bool run_file(const char *path, bool verbose, const char *emit_dir,
-                     rt_engine *engine, rt_engine_kind kind, counts *total) {
-  run_state st = {.file = path, .verbose = verbose, .emit_dir = emit_dir,
-                  .engine = kind};
+                     rt_engine *engine, const rt_engine_kind *kinds,
+                     int nkinds, counts *total) {
+  run_state st[2] = {{0}};
+  counts c = {0};
+  unsigned shown = 0;
   uint8_t *src;
   size_t size;
   vm_error err = {0};
-  char msg[512];
-  if (!vm_read_file(path, &src, &size, &err)) {
-    vm_error_format(&err, path, msg, sizeof msg);
-    fprintf(stderr, "%s\n", msg);
-    total->failed++;
-    return false;
-  }
+  char msg[2400]; /* a failure, or both engines' observations */
   wast_script script;
-  if (!vm_wast_parse((const char *)src, size, &script, &err)) {
+  if (!vm_read_file(path, &src, &size, &err) ||
+      !vm_wast_parse((const char *)src, size, &script, &err)) {
     vm_error_format(&err, path, msg, sizeof msg);
     fprintf(stderr, "%s\n", msg);
-    free(src);
+    if (err.kind != VM_ERR_IO) free(src);
     total->failed++;
     return false;
   }
-  st.store = rt_store_new(engine);
-  if (!st.store) {
-    fprintf(stderr, "%s: out of memory\n", path);
-    total->failed++;
-  } else {
-    for (size_t i = 0; i < script.count; i++) run_command(&st, &script.cmds[i]);
-    rt_store_free(st.store);
+  bool ok = true;
+  for (int k = 0; k < nkinds; k++) {
+    st[k] = (run_state){.file = path, .emit_dir = k ? NULL : emit_dir,
+                        .engine = kinds[k], .store = rt_store_new(engine)};
+    ok &= st[k].store != NULL;
   }
-  for (size_t i = 0; i < st.nnames; i++) free(st.names[i].name);
-  free(st.names);
+  if (!ok) {
+    fprintf(stderr, "%s: out of memory\n", path);
+    c.failed++;
+  }
+  for (size_t i = 0; ok && i < script.count; i++) {
+    const wast_command *cmd = &script.cmds[i];
+    outcome out[2] = {{0}};
+    const char *why = NULL;
+    for (int k = 0; k < nkinds; k++) {
+      run_command(&st[k], cmd, &out[k]);
+      if (!why && out[k].failed) {
+        why = out[k].why;
+        if (nkinds > 1)
+          snprintf(msg, sizeof msg, "[%s] %s", engine_names[kinds[k]], why), why = msg;
+      }
+    }
+    if (!why && nkinds > 1 && strcmp(out[0].observed, out[1].observed)) {
+      snprintf(msg, sizeof msg, "engines differ: interp gave %s; aot gave %s",
+               out[0].observed, out[1].observed);
+      why = msg;
+    }
+    if (!why) {
+      c.passed++;
+      continue;
+    }
+    c.failed++;
+    if (shown++ < MAX_FAILURES_SHOWN || verbose)
+      fprintf(stderr, "%s:%d: %s\n", path, cmd->line, why);
+  }
+  for (int k = 0; k < nkinds; k++) {
+    rt_store_free(st[k].store);
+    for (size_t n = 0; n < st[k].nnames; n++) free(st[k].names[n].name);
+    free(st[k].names);
+  }
   vm_wast_free(&script);
   free(src);
-  if (st.failures_shown > MAX_FAILURES_SHOWN && !verbose)
+  if (shown > MAX_FAILURES_SHOWN && !verbose)
     fprintf(stderr, "%s: %u more failures not shown (use -v)\n", path,
-            st.failures_shown - MAX_FAILURES_SHOWN);
-  printf("%s: %u passed, %u failed, %u skipped\n", path, st.c.passed,
-         st.c.failed, st.c.skipped);
-  total->passed += st.c.passed;
-  total->failed += st.c.failed;
-  total->skipped += st.c.skipped;
-  return st.c.failed == 0;
+            shown - MAX_FAILURES_SHOWN);
+  printf("%s: %u passed, %u failed, %u skipped\n", path, c.passed, c.failed,
+         c.skipped);
+  total->passed += c.passed;
+  total->failed += c.failed;
+  total->skipped += c.skipped;
+  return c.failed == 0;
 }
 
 static const char wast_help[] =
-    "usage: ferry wast [-v] [--engine interp|aot] [--emit DIR] FILE.wast...\n"
+    "usage: ferry wast [-v] [--engine interp|aot|both] [--emit DIR] FILE.wast...\n"
     "\n"
     "Runs spec test scripts and prints per-file counts,\n"
     "then a final line 'N passed, N failed, N skipped'. Every command is\n"
@@ -463,23 +531,26 @@ static const char wast_help[] =
     "and assert_exhaustion must fail as stated.\n"
     "\n"
     "  -v          show every failure (by default at most 30 per file)\n"
-    "  --engine E  run functions on the interpreter (interp, the default)\n"
-    "              or compiled to native code with libtcc (aot)\n"
+    "  --engine E  run functions on the interpreter (interp, the default),\n"
+    "              compiled to native code with libtcc (aot), or on both in\n"
+    "              lockstep, failing on any difference between them (both)\n"
     "  --emit DIR  write each text module to DIR/NAME.LINE.wat and its\n"
     "              binary to DIR/NAME.LINE.wasm\n";
 
 int cli_wast(int argc, char **argv) {
   bool verbose = false;
   const char *emit_dir = NULL;
-  rt_engine_kind kind = RT_ENGINE_INTERP;
+  rt_engine_kind kinds[2] = {RT_ENGINE_INTERP, RT_ENGINE_AOT};
+  int nkinds = 1;
   int first = 1;
   for (; first < argc && argv[first][0] == '-'; first++) {
     if (!strcmp(argv[first], "-v")) verbose = true;
     else if (!strcmp(argv[first], "--emit") && first + 1 < argc) emit_dir = argv[++first];
     else if (!strcmp(argv[first], "--engine") && first + 1 < argc) {
       const char *e = argv[++first];
-      if (!strcmp(e, "interp")) kind = RT_ENGINE_INTERP;
-      else if (!strcmp(e, "aot")) kind = RT_ENGINE_AOT;
+      if (!strcmp(e, "interp")) kinds[0] = RT_ENGINE_INTERP, nkinds = 1;
+      else if (!strcmp(e, "aot")) kinds[0] = RT_ENGINE_AOT, nkinds = 1;
+      else if (!strcmp(e, "both")) kinds[0] = RT_ENGINE_INTERP, nkinds = 2;
       else return cli_usage_error("wast", "unknown engine", e, wast_help);
     }
     else if (cli_is_help(argv[first])) return cli_print(wast_help, 0);
@@ -494,7 +565,7 @@ int cli_wast(int argc, char **argv) {
   counts total = {0};
   bool ok = true;
   for (int i = first; i < argc; i++)
-    ok &= run_file(argv[i], verbose, emit_dir, engine, kind, &total);
+    ok &= run_file(argv[i], verbose, emit_dir, engine, kinds, nkinds, &total);
   rt_engine_free(engine);
   printf("%u passed, %u failed, %u skipped\n", total.passed, total.failed,
          total.skipped);

@@ -15,6 +15,7 @@ static const char main_help[] =
     "\n"
     "commands:\n"
     "  run FILE [ARGS...]      run a module (WASI _start, or --invoke NAME)\n"
+    "  aot FILE -o OUT.c       translate a module to C (--cc CC: an executable)\n"
     "  validate FILE...        check that modules decode and validate\n"
     "  inspect FILE            show sections, imports, exports, functions\n"
     "  wat2wasm IN.wat -o OUT  encode a text module as a binary module\n"
@@ -28,6 +29,7 @@ static const struct {
   const char *name;
   int (*run)(int, char **);
 } commands[] = {
+    {"aot", cli_aot},
     {"run", cli_run},
     {"validate", cli_validate},
     {"inspect", cli_inspect},

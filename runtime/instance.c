@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aot/aot.h"
 #include "runtime/rt_int.h"
 #include "vm/instr.h"
 #include "vm/interp.h"
@@ -286,11 +287,10 @@ rt_instance *rt_instantiate(rt_store *s, vm_module *module,
   instance_box *b = NULL;
   rt_entry_fn entry = NULL;
 
+  /* Functions start out interpreted; the AOT engine then points every
+   * defined function at its compiled code (aot_prepare_instance below). */
   switch (engine) {
-  case RT_ENGINE_INTERP: entry = vm_interp_entry; break;
-  case RT_ENGINE_AOT:
-    link_error(err, err_size, "AOT engine not available in this build");
-    goto fail;
+  case RT_ENGINE_INTERP: case RT_ENGINE_AOT: entry = vm_interp_entry; break;
   }
   if (!entry) {
     link_error(err, err_size, "unknown engine");
@@ -343,6 +343,8 @@ rt_instance *rt_instantiate(rt_store *s, vm_module *module,
   /* Tables, memories and globals made here belong to the store's lists
    * from now on, even if this instantiation fails. */
   if (!alloc_defined(s, inst, err, err_size)) goto fail;
+  if (engine == RT_ENGINE_AOT && !aot_prepare_instance(inst, err, err_size))
+    goto fail;
   if (!eval_segments(inst, err, err_size)) goto fail;
 
   /* From here on the instance is observable (its functions can land in

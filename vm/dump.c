@@ -148,6 +148,17 @@ static void dump_import_desc(FILE *out, const vm_module *m,
   }
 }
 
+/* One import: kind, module and field names, and its type. */
+static void dump_import(FILE *out, const vm_module *m, const vm_import *im) {
+  fprintf(out, "%-6s ", ext_names[im->kind]);
+  dump_string(out, im->module, im->module_len);
+  fputc(' ', out);
+  dump_string(out, im->name, im->name_len);
+  fputc(' ', out);
+  dump_import_desc(out, m, im);
+  fputc('\n', out);
+}
+
 static const char *const seg_modes[] = {"active", "passive", "declarative"};
 
 void vm_dump_canonical(FILE *out, const vm_module *m) {
@@ -157,14 +168,8 @@ void vm_dump_canonical(FILE *out, const vm_module *m) {
     fputc('\n', out);
   }
   for (uint32_t i = 0; i < m->nimports; i++) {
-    const vm_import *im = &m->imports[i];
-    fprintf(out, "import %s ", ext_names[im->kind]);
-    dump_string(out, im->module, im->module_len);
-    fputc(' ', out);
-    dump_string(out, im->name, im->name_len);
-    fputc(' ', out);
-    dump_import_desc(out, m, im);
-    fputc('\n', out);
+    fputs("import ", out);
+    dump_import(out, m, &m->imports[i]);
   }
   for (uint32_t i = 0; i < m->ntables; i++) {
     fprintf(out, "table %s ", vm_valtype_name(m->tables[i].elemtype));
@@ -265,14 +270,8 @@ void vm_dump_summary(FILE *out, const vm_module *m) {
   }
   fprintf(out, "imports (%" PRIu32 "):\n", m->nimports);
   for (uint32_t i = 0; i < m->nimports; i++) {
-    const vm_import *im = &m->imports[i];
-    fprintf(out, "  %-6s ", ext_names[im->kind]);
-    dump_string(out, im->module, im->module_len);
-    fputc(' ', out);
-    dump_string(out, im->name, im->name_len);
-    fputc(' ', out);
-    dump_import_desc(out, m, im);
-    fputc('\n', out);
+    fputs("  ", out);
+    dump_import(out, m, &m->imports[i]);
   }
   fprintf(out, "exports (%" PRIu32 "):\n", m->nexports);
   for (uint32_t i = 0; i < m->nexports; i++) {

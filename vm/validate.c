@@ -113,19 +113,6 @@ static bool is_ref(uint8_t t) {
   return t == VM_FUNCREF || t == VM_EXTERNREF || t == UNKNOWN;
 }
 
-static const char *tname(uint8_t t) {
-  switch (t) {
-  case VM_I32: return "i32";
-  case VM_I64: return "i64";
-  case VM_F32: return "f32";
-  case VM_F64: return "f64";
-  case VM_V128: return "v128";
-  case VM_FUNCREF: return "funcref";
-  case VM_EXTERNREF: return "externref";
-  default: return "?";
-  }
-}
-
 static bool ref_mark(vctx *c, uint32_t f) {
   if (f < c->nfuncs) c->refs[f >> 3] |= (uint8_t)(1u << (f & 7));
   return true;
@@ -291,8 +278,8 @@ static bool check_const(vctx *c, const vm_expr *e, uint8_t want) {
    * expression types as [] -> [want] iff it is exactly one instruction. */
   if (count != 1 || type != want)
     return fail(c, first_off, "type mismatch: expected [%s] in constant "
-                "expression, got %u value(s)%s%s", tname(want), count,
-                count == 1 ? " of type " : "", count == 1 ? tname(type) : "");
+                "expression, got %u value(s)%s%s", vm_valtype_name(want), count,
+                count == 1 ? " of type " : "", count == 1 ? vm_valtype_name(type) : "");
   return true;
 }
 
@@ -328,8 +315,8 @@ static bool check_elems(vctx *c) {
         return fail(c, off, "unknown table %u", s->table);
       if (c->tables[s->table].elemtype != s->type)
         return fail(c, off, "type mismatch: element segment of %s for table "
-                    "of %s", tname(s->type),
-                    tname(c->tables[s->table].elemtype));
+                    "of %s", vm_valtype_name(s->type),
+                    vm_valtype_name(c->tables[s->table].elemtype));
       if (!check_const(c, &s->offset, VM_I32)) return false;
     }
   }
@@ -422,10 +409,10 @@ static bool mismatch(vctx *c, uint8_t want, uint8_t got, bool empty) {
   if (empty)
     return fail(c, c->in->offset,
                 "type mismatch: %s requires [%s] but stack is empty",
-                op_name(c), want == UNKNOWN ? "any" : tname(want));
+                op_name(c), want == UNKNOWN ? "any" : vm_valtype_name(want));
   return fail(c, c->in->offset, "type mismatch: %s requires [%s] but stack "
-              "has [%s]", op_name(c), want == UNKNOWN ? "any" : tname(want),
-              tname(got));
+              "has [%s]", op_name(c), want == UNKNOWN ? "any" : vm_valtype_name(want),
+              vm_valtype_name(got));
 }
 
 static bool push(vctx *c, uint8_t t) {
@@ -619,15 +606,15 @@ static bool check_imm(vctx *c, const vm_instr *in, const vm_opinfo *oi) {
     if (!need_table(c, in->b) || !need_elem(c, in->a)) return false;
     if (c->tables[in->b].elemtype != c->m->elems[in->a].type)
       return fail(c, in->offset, "type mismatch: table.init of %s segment "
-                  "into %s table", tname(c->m->elems[in->a].type),
-                  tname(c->tables[in->b].elemtype));
+                  "into %s table", vm_valtype_name(c->m->elems[in->a].type),
+                  vm_valtype_name(c->tables[in->b].elemtype));
     return true;
   case VM_IMM_TABLE_COPY:
     if (!need_table(c, in->a) || !need_table(c, in->b)) return false;
     if (c->tables[in->a].elemtype != c->tables[in->b].elemtype)
       return fail(c, in->offset, "type mismatch: table.copy from %s table "
-                  "to %s table", tname(c->tables[in->b].elemtype),
-                  tname(c->tables[in->a].elemtype));
+                  "to %s table", vm_valtype_name(c->tables[in->b].elemtype),
+                  vm_valtype_name(c->tables[in->a].elemtype));
     return true;
   default:
     return true;
@@ -700,10 +687,10 @@ static bool check_select(vctx *c, const vm_instr *in) {
     return false;
   if (!((is_num(t1) && is_num(t2)) || (is_vec(t1) && is_vec(t2))))
     return fail(c, in->offset, "type mismatch: select on %s and %s needs "
-                "a type annotation", tname(t2), tname(t1));
+                "a type annotation", vm_valtype_name(t2), vm_valtype_name(t1));
   if (t1 != t2 && t1 != UNKNOWN && t2 != UNKNOWN)
     return fail(c, in->offset, "type mismatch: select on %s and %s",
-                tname(t2), tname(t1));
+                vm_valtype_name(t2), vm_valtype_name(t1));
   return push(c, t1 == UNKNOWN ? t2 : t1);
 }
 
@@ -774,7 +761,7 @@ static bool check_special(vctx *c, const vm_instr *in, size_t body_end) {
     if (!need_table(c, in->b)) return false;
     if (c->tables[in->b].elemtype != VM_FUNCREF)
       return fail(c, in->offset, "type mismatch: call_indirect on a table "
-                  "of %s", tname(c->tables[in->b].elemtype));
+                  "of %s", vm_valtype_name(c->tables[in->b].elemtype));
     if (in->a >= c->m->ntypes)
       return fail(c, in->offset, "unknown type %u", in->a);
     const vm_functype *ft = &c->m->types[in->a];
@@ -820,7 +807,7 @@ static bool check_special(vctx *c, const vm_instr *in, size_t body_end) {
     if (!pop(c, UNKNOWN, &t)) return false;
     if (!is_ref(t))
       return fail(c, in->offset, "type mismatch: ref.is_null requires a "
-                  "reference but stack has [%s]", tname(t));
+                  "reference but stack has [%s]", vm_valtype_name(t));
     return push(c, VM_I32);
   case VM_OP_REF_FUNC:
     if (in->a >= c->nfuncs)

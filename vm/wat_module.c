@@ -797,7 +797,8 @@ static bool assemble(wat_parser *p, wat_module *m, wat_buf *out) {
     wat_buf_u32(&types, s->np);
     wat_buf_bytes(&types, s->t, s->np);
     wat_buf_u32(&types, s->nr);
-    wat_buf_bytes(&types, s->t + s->np, s->nr);
+    if (s->nr) /* s->t is NULL for the empty signature */
+      wat_buf_bytes(&types, s->t + s->np, s->nr);
   }
   if (p->ntypes) section(out, 1, p->ntypes, &types);
   if (m->nimports) section(out, 2, m->nimports, &m->imports);

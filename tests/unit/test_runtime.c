@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "runtime/rt.h"
+#include "vm/interp.h"
 #include "vm/validate.h"
 #include "vm/wat.h"
 
@@ -663,16 +664,24 @@ static void test_start(void **state) {
   assert_int_equal(calls, 1);
 }
 
-static void test_aot_unavailable(void **state) {
+/* RT_ENGINE_AOT: the same instantiation, with defined functions pointed at
+ * compiled code instead of the interpreter. */
+static void test_aot_engine(void **state) {
   fixture *fx = *state;
   char err[128];
   bool trapped = true;
-  rt_instance *inst = rt_instantiate(fx->store, load_wat("(module)"), NULL, 0,
-                                     RT_ENGINE_AOT, err, sizeof err, NULL,
-                                     &trapped);
-  assert_null(inst);
-  assert_false(trapped);
-  assert_non_null(strstr(err, "AOT"));
+  rt_instance *inst = rt_instantiate(
+      fx->store,
+      load_wat("(module (func (export \"f\") (result i32) i32.const 7))"),
+      NULL, 0, RT_ENGINE_AOT, err, sizeof err, NULL, &trapped);
+  assert_non_null(inst);
+  rt_extern f;
+  assert_true(rt_instance_export(inst, "f", 1, &f));
+  assert_true(f.u.func->entry != vm_interp_entry);
+  uint64_t slots[1] = {0};
+  rt_trap_info trap;
+  assert_true(rt_call(fx->store, f.u.func, slots, &trap));
+  assert_int_equal(slots[0], 7);
 }
 
 /* ---- traps and calls ---- */
@@ -900,7 +909,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_segment_traps, setup, teardown),
       cmocka_unit_test_setup_teardown(test_import_matching, setup, teardown),
       cmocka_unit_test_setup_teardown(test_start, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_aot_unavailable, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_aot_engine, setup, teardown),
       cmocka_unit_test_setup_teardown(test_nested_calls, setup, teardown),
       cmocka_unit_test_setup_teardown(test_depth_limit, setup, teardown),
       cmocka_unit_test_setup_teardown(test_traps, setup, teardown),
