@@ -23,9 +23,25 @@
  * not C11: everything including rt.h builds with _POSIX_C_SOURCE (the
  * Makefile's CFLAGS_BASE defines it). */
 #if defined(_WIN32)
-typedef jmp_buf os_jmp_buf;
-#define OS_SETJMP(buf) setjmp(buf)
-#define OS_LONGJMP(buf, val) longjmp((buf), (val))
+/* Win32: GCC's builtin setjmp (five words: frame, resume label, stack). A
+ * CRT longjmp on x64 unwinds SEH frames between the two points (or, with
+ * _setjmp(buf, NULL), depends on which CRT is linked: msvcrt and UCRT differ),
+ * and a guard-page trap arrives on a stack the fault handler rewrote (see
+ * os_win32.c), where an unwind has nothing trustworthy to walk. The builtin
+ * only reloads the frame and stack pointers and jumps; the compiler treats
+ * every callee-saved register (xmm6-15 included) as clobbered at the
+ * landing point. It returns 1 on every jump: `val` must be 1 (it is at the
+ * one jump site, trap.c), and OS_LONGJMP must not be used in the function
+ * that called OS_SETJMP (trap.c keeps them in separate functions). */
+typedef void *os_jmp_buf[5];
+/* The builtin is not a call, so GCC's interprocedural register allocation
+ * may conclude that a function using it preserves caller-saved registers,
+ * and its callers keep values there — which a jump back through a fault
+ * (os_win32.c) has overwritten. A call the compiler cannot see into first
+ * makes every caller assume the worst, as a libc setjmp would. */
+void os_setjmp_barrier(void);
+#define OS_SETJMP(buf) (os_setjmp_barrier(), __builtin_setjmp(buf))
+#define OS_LONGJMP(buf, val) __builtin_longjmp((buf), 1)
 #else
 typedef sigjmp_buf os_jmp_buf;
 #define OS_SETJMP(buf) sigsetjmp((buf), 0)

@@ -1,4 +1,6 @@
-/* os_fs.h for POSIX hosts (Linux, macOS). */
+/* os_fs.h for POSIX hosts (Linux, macOS). The whole file is POSIX-only;
+ * os_fs_win32.c is its Windows twin. */
+#ifndef _WIN32
 #define _DEFAULT_SOURCE 1  /* getrandom, FIONREAD, DT_* on glibc */
 #define _DARWIN_C_SOURCE 1 /* the same on macOS */
 
@@ -658,3 +660,5 @@ int os_sock_shutdown(os_fd fd, int how) {
   int h = how == 1 ? SHUT_RD : how == 2 ? SHUT_WR : SHUT_RDWR;
   return shutdown((int)fd, h) ? err() : OS_OK;
 }
+
+#endif /* !_WIN32 */

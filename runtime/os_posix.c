@@ -1,9 +1,12 @@
 /* The OS layer for POSIX hosts (Linux, macOS): mmap/mprotect for guarded
- * memories, sigaction for fault signals, pthread mutexes. See os.h. */
+ * memories, sigaction for fault signals, pthread mutexes. See os.h. The
+ * whole file is POSIX-only; os_win32.c is its Windows twin. */
+#ifndef _WIN32
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE under _POSIX_C_SOURCE */
 #define _DARWIN_C_SOURCE
 
 #include "runtime/os.h"
+#include "runtime/os_proc.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -140,3 +143,17 @@ void os_mutex_free(os_mutex *m) {
 
 void os_mutex_lock(os_mutex *m) { pthread_mutex_lock(&m->m); }
 void os_mutex_unlock(os_mutex *m) { pthread_mutex_unlock(&m->m); }
+
+/* ---- process glue (os_proc.h) ----
+ * POSIX hands main its arguments as bytes, which is what the guest gets;
+ * and stdio never translates line ends. */
+
+bool os_args_utf8(int *argc, char ***argv) {
+  (void)argc;
+  (void)argv;
+  return true;
+}
+
+void os_stdio_binary(void) {}
+
+#endif /* !_WIN32 */

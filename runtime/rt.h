@@ -61,6 +61,7 @@ typedef struct rt_exec rt_exec;
   X(INVALID_CONVERSION, "invalid conversion to integer")                  \
   X(STACK_EXHAUSTED, "call stack exhausted")                              \
   X(HOST, "host function failed")                                         \
+  X(FUEL, "fuel exhausted") /* the budget of rt_store_set_fuel ran out */ \
   X(EXIT, "program exited") /* proc_exit: not an error, carries a code */
 
 typedef enum {
@@ -115,9 +116,16 @@ struct rt_exec {
   /* Added by the runtime owner (additive, see above): */
   rt_exec *parent;       /* the enclosing rt_call's exec on this thread */
   /* rt_call releases interp_stack when this exec ends (normally or by a
-   * trap): with interp_stack_free when set, else with free(). */
+   * trap): with interp_stack_free when set, else with free(). The engine's
+   * hook may instead give the stack back to the store's spare slot
+   * (rt_store_stack_cache). */
   void (*interp_stack_free)(void *stack);
   void (*backtrace)(rt_exec *ex, rt_trap_info *trap);
+  /* The store's fuel counter (see rt_store_set_fuel), never NULL under
+   * rt_call. Engines subtract what they charge and trap RT_TRAP_FUEL when
+   * it goes negative, after setting it back to 0 so that every later charge
+   * traps too. Unlimited is INT64_MAX: ~2^63 charges, never reached. */
+  int64_t *fuel;
 };
 
 /* The exec of the innermost rt_call running on this thread, or NULL. */
@@ -264,6 +272,31 @@ const vm_functype *rt_engine_intern(rt_engine *e, const vm_functype *t,
                                     uint32_t *id);
 
 rt_store *rt_store_new(rt_engine *e);
+
+/* Fuel: an optional budget that bounds execution, so an embedder (or a
+ * fuzzer) can stop a guest that loops forever. Engines charge one unit per
+ * taken loop back-edge and per call of a wasm function (never per
+ * instruction, so the cost is one decrement and branch there), and bulk
+ * memory/table instructions one unit per 4 KiB they touch. When the budget
+ * is spent, the running call traps "fuel exhausted", and so does every
+ * later call that charges anything until more fuel is set. The budget
+ * belongs to the store and is shared by all calls into it.
+ * fuel 0 means unlimited (the default). Only the interpreter charges fuel
+ * so far; AOT-compiled code runs unmetered. */
+void rt_store_set_fuel(rt_store *s, uint64_t fuel);
+/* The fuel left; UINT64_MAX when unlimited. */
+uint64_t rt_store_fuel(const rt_store *s);
+
+/* One spare engine stack per store: reserving and releasing the
+ * interpreter's stack costs ~20 us, far more than a short rt_call, so the
+ * engine takes the spare (leaving stack NULL) the first time an exec needs
+ * a stack and puts it back, reset, when the exec ends (interp_stack_free).
+ * rt_store_free releases a spare left here with `free`. */
+typedef struct {
+  void *stack;
+  void (*free)(void *stack);
+} rt_stack_cache;
+rt_stack_cache *rt_store_stack_cache(rt_store *s);
 /* Frees the store and everything it owns (instances, memories, ...). */
 void rt_store_free(rt_store *s);
 rt_engine *rt_store_engine(rt_store *s);

@@ -34,6 +34,9 @@ struct rt_store {
   rt_ptrvec globals;
   rt_ptrvec instances;      /* instance boxes (instance.c) */
   rt_extern spectest[RT_SPECTEST_COUNT];
+  int64_t fuel;             /* what is left; INT64_MAX when unlimited */
+  bool fuel_limited;
+  rt_stack_cache stack_cache;
 };
 
 /* Frees one instance and what it owns (its module, functions, segments);

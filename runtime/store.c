@@ -151,10 +151,23 @@ rt_store *rt_store_new(rt_engine *e) {
   rt_store *s = calloc(1, sizeof *s);
   if (!s) return NULL;
   s->engine = e;
+  s->fuel = INT64_MAX;
   return s;
 }
 
 rt_engine *rt_store_engine(rt_store *s) { return s->engine; }
+
+void rt_store_set_fuel(rt_store *s, uint64_t fuel) {
+  s->fuel_limited = fuel != 0;
+  s->fuel = fuel == 0 || fuel > INT64_MAX ? INT64_MAX : (int64_t)fuel;
+}
+
+uint64_t rt_store_fuel(const rt_store *s) {
+  if (!s->fuel_limited) return UINT64_MAX;
+  return s->fuel > 0 ? (uint64_t)s->fuel : 0;
+}
+
+rt_stack_cache *rt_store_stack_cache(rt_store *s) { return &s->stack_cache; }
 
 void rt_func_free(rt_func *f) {
   if (f->code) {
@@ -177,6 +190,10 @@ void rt_store_free(rt_store *s) {
   for (size_t i = 0; i < s->tables.count; i++)
     rt_table_free(s->tables.items[i]);
   for (size_t i = 0; i < s->globals.count; i++) free(s->globals.items[i]);
+  if (s->stack_cache.stack) {
+    if (s->stack_cache.free) s->stack_cache.free(s->stack_cache.stack);
+    else free(s->stack_cache.stack);
+  }
   free(s->instances.items);
   free(s->host_funcs.items);
   free(s->memories.items);

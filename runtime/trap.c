@@ -133,6 +133,7 @@ bool rt_call(rt_store *s, rt_func *f, uint64_t *slots, rt_trap_info *trap) {
   ex.trap = trap;
   ex.depth = depth;
   ex.parent = parent;
+  ex.fuel = &s->fuel;
   current = &ex;
   bool ok = enter(&ex, f, slots);
   current = parent;

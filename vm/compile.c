@@ -334,7 +334,8 @@ static void emit_br(cctx *c, uint32_t depth) {
     return;
   }
   emit_label_moves(c, fr);
-  emit_op(c, IR_BR);
+  /* A branch to a loop is a back-edge: its twin charges fuel (ir.h). */
+  emit_op(c, fr->kind == F_LOOP ? IR_BR_LOOP : IR_BR);
   emit_label_ref(c, fr);
 }
 
@@ -369,21 +370,26 @@ static cond pop_cond(cctx *c) {
 }
 
 /* Emits a jump taken when k holds (or fails, with negate); returns the
- * position of its target word. */
-static uint32_t emit_cond_jump(cctx *c, const cond *k, bool negate) {
+ * position of its target word. `back`: the target is a loop label, so the
+ * op is the fuel-charging twin (ir.h). */
+static uint32_t emit_cond_jump(cctx *c, const cond *k, bool negate,
+                               bool back) {
   if (k->kind == C_CMP) {
     int id = negate ? neg_cmp(k->cmp) : k->cmp;
-    emit_op(c, (ir_op)(IR_BR_I32_EQ_SS + 2 * id + (k->imm ? 1 : 0)));
+    ir_op base = back ? IR_BRL_I32_EQ_SS : IR_BR_I32_EQ_SS;
+    emit_op(c, (ir_op)(base + 2 * id + (k->imm ? 1 : 0)));
     emit_w(c, k->a);
     emit_w(c, k->b);
   } else if (k->kind == C_ANDNZ || k->kind == C_ANDZ) {
     bool z = (k->kind == C_ANDZ) != negate;
-    emit_op(c, z ? IR_BR_ANDZ : IR_BR_ANDNZ);
+    if (back) emit_op(c, z ? IR_BR_ANDZ_LOOP : IR_BR_ANDNZ_LOOP);
+    else emit_op(c, z ? IR_BR_ANDZ : IR_BR_ANDNZ);
     emit_w(c, k->a);
     emit_w(c, k->b);
   } else {
     bool z = (k->kind == C_Z) != negate;
-    emit_op(c, z ? IR_BR_Z : IR_BR_NZ);
+    if (back) emit_op(c, z ? IR_BR_Z_LOOP : IR_BR_NZ_LOOP);
+    else emit_op(c, z ? IR_BR_Z : IR_BR_NZ);
     emit_w(c, k->a);
   }
   return emit_target(c, 0);
@@ -393,7 +399,7 @@ static void emit_br_if(cctx *c, uint32_t depth) {
   cond k = pop_cond(c);
   cframe *fr = &c->ctl[c->nctl - 1 - depth];
   if (fr->kind != F_FUNC && !moves_needed(c, fr)) {
-    uint32_t pos = emit_cond_jump(c, &k, false);
+    uint32_t pos = emit_cond_jump(c, &k, false, fr->kind == F_LOOP);
     if (c->oom) return;
     if (fr->kind == F_LOOP) {
       c->code[pos] = fr->pc;
@@ -404,7 +410,7 @@ static void emit_br_if(cctx *c, uint32_t depth) {
     return;
   }
   /* Values must move first: jump over the moves when not taken. */
-  uint32_t skip = emit_cond_jump(c, &k, true);
+  uint32_t skip = emit_cond_jump(c, &k, true, false);
   emit_br(c, depth);
   if (!c->oom) c->code[skip] = c->n;
 }
@@ -956,7 +962,7 @@ static void compile_instr(cctx *c, const vm_instr *in) {
     block_sig(c, in->block, &np, &nr);
     cond k = pop_cond(c);
     materialize_for_block(c, np);
-    uint32_t pos = emit_cond_jump(c, &k, true);
+    uint32_t pos = emit_cond_jump(c, &k, true, false);
     cframe *fr = push_frame(c, F_IF, in->block);
     if (fr) fr->else_patch = pos + 1;
     c->last.valid = false;

@@ -55,6 +55,17 @@
     DISPATCH();                                                              \
   } while (0)
 #define TRAP(kind) trap_now(ex, st, code, frp, (kind))
+/* Fuel (rt_store_set_fuel): charged at back-edges, calls and per 4 KiB of
+ * bulk operations, never per instruction. */
+#define CHARGE(units)                                                        \
+  do {                                                                       \
+    if ((*fuel -= (int64_t)(units)) < 0) goto out_of_fuel;                   \
+  } while (0)
+#define BACK_EDGE(target)                                                    \
+  do {                                                                       \
+    CHARGE(1);                                                               \
+    JUMP(target);                                                            \
+  } while (0)
 #define PTR(type, w) ((type)(uintptr_t)(w))
 
 /* The memory base (and size) are cached; reload after anything that may
@@ -150,13 +161,15 @@ static void run(rt_exec *ex, interp_stack *st, ir_code *code, uint64_t *fp,
 #define L_FIXED(n, f) [IR_##n] = &&L_##n,
 #define L_IMM(n, r, t, e) [IR_##n##_SS] = &&L_##n##_SS, [IR_##n##_SI] = &&L_##n##_SI,
 #define L_BR(n, r, t, e) [IR_BR_##n##_SS] = &&L_BR_##n##_SS, [IR_BR_##n##_SI] = &&L_BR_##n##_SI,
+#define L_BRL(n, r, t, e) [IR_BRL_##n##_SS] = &&L_BRL_##n##_SS, [IR_BRL_##n##_SI] = &&L_BRL_##n##_SI,
 #define L_ONE(n, ...) [IR_##n] = &&L_##n,
 #define L_X(n, ...) [IR_##n##_X] = &&L_##n##_X,
 #define L_A(n, ...) [IR_##n##_A] = &&L_##n##_A,
       IR_FIXED(L_FIXED) IR_BIN_IMM(L_IMM) IR_CMPS(L_BR) IR_BIN(L_ONE)
       IR_BIN_TRAP(L_ONE) IR_UN(L_ONE) IR_UN_TRAP(L_ONE) IR_LOADS(L_ONE)
       IR_STORES(L_ONE) IR_LOADS(L_X) IR_STORES(L_X) IR_LOADS(L_A)
-      IR_STORES(L_A)
+      IR_STORES(L_A) IR_CMPS(L_BRL)
+#undef L_BRL
 #undef L_X
 #undef L_A
 #undef L_FIXED
@@ -170,6 +183,7 @@ static void run(rt_exec *ex, interp_stack *st, ir_code *code, uint64_t *fp,
   }
   const ir_word *ip = code->ir;
   rt_memory *mem = code->mem;
+  int64_t *const fuel = ex->fuel;
   uint8_t *mb;
 #ifdef FERRY_BOUNDS_CHECK
   uint64_t msize;
@@ -208,6 +222,21 @@ static void run(rt_exec *ex, interp_stack *st, ir_code *code, uint64_t *fp,
   }
   IR_CMPS(H_BR)
 #undef H_BR
+
+  /* The same as back-edges (see ir.h): charge fuel only when taken. */
+#define H_BRL(n, R, T, e)                                                    \
+  OP(BRL_##n##_SS) {                                                         \
+    CT_##T a = RD_##T(ip[1]), b = RD_##T(ip[2]);                             \
+    if (e) BACK_EDGE(ip[3]);                                                 \
+    NEXT(4);                                                                 \
+  }                                                                          \
+  OP(BRL_##n##_SI) {                                                         \
+    CT_##T a = RD_##T(ip[1]), b = IM_##T(ip[2]);                             \
+    if (e) BACK_EDGE(ip[3]);                                                 \
+    NEXT(4);                                                                 \
+  }
+  IR_CMPS(H_BRL)
+#undef H_BRL
 
 #define H_BIN(n, R, T, e)                                                    \
   OP(n) {                                                                    \
@@ -356,7 +385,25 @@ static void run(rt_exec *ex, interp_stack *st, ir_code *code, uint64_t *fp,
     if ((fp[ip[1]] & ip[2]) != 0) JUMP(ip[3]);
     NEXT(4);
   }
+  OP(BR_LOOP) { BACK_EDGE(ip[1]); }
+  OP(BR_Z_LOOP) {
+    if (fp[ip[1]] == 0) BACK_EDGE(ip[2]);
+    NEXT(3);
+  }
+  OP(BR_NZ_LOOP) {
+    if (fp[ip[1]] != 0) BACK_EDGE(ip[2]);
+    NEXT(3);
+  }
+  OP(BR_ANDZ_LOOP) {
+    if ((fp[ip[1]] & ip[2]) == 0) BACK_EDGE(ip[3]);
+    NEXT(4);
+  }
+  OP(BR_ANDNZ_LOOP) {
+    if ((fp[ip[1]] & ip[2]) != 0) BACK_EDGE(ip[3]);
+    NEXT(4);
+  }
   OP(BR_TABLE) {
+    CHARGE(1); /* any entry may be a back-edge */
     uint64_t i = RD_I32(ip[1]);
     if (i > ip[2]) i = ip[2]; /* the last entry is the default */
     JUMP(ip[3 + i]);
@@ -371,11 +418,16 @@ static void run(rt_exec *ex, interp_stack *st, ir_code *code, uint64_t *fp,
     ip = frp->ret_ip;
     fp = frp->fp;
     code = frp->code;
+    st->live_code = code;
+    st->live_frp = frp;
     mem = code->mem;
     RELOAD_MEM();
     DISPATCH();
   }
   OP(EXIT) { return; }
+out_of_fuel:
+  *fuel = 0; /* stays spent: every later charge traps too */
+  TRAP(RT_TRAP_FUEL);
   OP(CALL) {
     callee = PTR(rt_func *, ip[2]);
     nfp = fp + ip[1];
@@ -405,6 +457,7 @@ do_call:
   if (callee->entry == vm_interp_entry) {
   interp_call:;
     ir_code *cc = callee->code ? callee->code : ensure_code(ex, callee);
+    CHARGE(1);
     if ((frp >= st->frames_end || nfp + cc->frame_slots > st->slots_end) &&
         !stack_grow(st, frp, nfp + cc->frame_slots))
       TRAP(RT_TRAP_STACK_EXHAUSTED);
@@ -412,6 +465,8 @@ do_call:
     frp->fp = fp;
     frp->code = code;
     frp++;
+    st->live_code = cc;
+    st->live_frp = frp;
     fp = nfp;
     code = cc;
     ip = cc->ir;
@@ -423,9 +478,7 @@ do_call:
    * stacks its frames above ours. */
   st->slot_top = fp + code->frame_slots;
   st->frame_top = frp;
-  st->cur_code = code;
   callee->entry(ex, callee, nfp);
-  st->cur_code = NULL;
   RELOAD_MEM();
   ip = ret_ip;
   DISPATCH();
@@ -476,12 +529,14 @@ do_call:
   }
   OP(MEMORY_FILL) {
     uint64_t d = RD_I32(ip[1]), n = RD_I32(ip[3]);
+    CHARGE(n >> 12);
     if (!rt_memory_in_bounds(mem, d, n)) TRAP(RT_TRAP_MEMORY_OOB);
     if (n) memset(mb + d, (int)(uint8_t)fp[ip[2]], n);
     NEXT(4);
   }
   OP(MEMORY_COPY) {
     uint64_t d = RD_I32(ip[1]), s = RD_I32(ip[2]), n = RD_I32(ip[3]);
+    CHARGE(n >> 12);
     if (!rt_memory_in_bounds(mem, d, n) || !rt_memory_in_bounds(mem, s, n))
       TRAP(RT_TRAP_MEMORY_OOB);
     if (n) memmove(mb + d, mb + s, n);
@@ -491,6 +546,7 @@ do_call:
     const rt_data_inst *seg = PTR(const rt_data_inst *, ip[4]);
     uint64_t d = RD_I32(ip[1]), s = RD_I32(ip[2]), n = RD_I32(ip[3]);
     uint64_t segsize = seg->bytes ? seg->size : 0;
+    CHARGE(n >> 12);
     if (s > segsize || n > segsize - s || !rt_memory_in_bounds(mem, d, n))
       TRAP(RT_TRAP_MEMORY_OOB);
     if (n) memcpy(mb + d, seg->bytes + s, n);
@@ -523,6 +579,7 @@ do_call:
     NEXT(3);
   }
   OP(TABLE_GROW) {
+    CHARGE(RD_I32(ip[3]) >> 9);
     int64_t r = rt_table_grow(PTR(rt_table *, ip[4]), RD_I32(ip[3]),
                               (uintptr_t)fp[ip[2]]);
     WR_I32(ip[1], (uint32_t)r);
@@ -531,6 +588,7 @@ do_call:
   OP(TABLE_FILL) {
     rt_table *t = PTR(rt_table *, ip[4]);
     uint64_t i = RD_I32(ip[1]), n = RD_I32(ip[3]);
+    CHARGE(n >> 9);
     if (i + n > t->size) TRAP(RT_TRAP_TABLE_OOB);
     for (uint64_t k = 0; k < n; k++) t->elems[i + k] = (uintptr_t)fp[ip[2]];
     NEXT(5);
@@ -538,6 +596,7 @@ do_call:
   OP(TABLE_COPY) {
     rt_table *dt = PTR(rt_table *, ip[4]), *stb = PTR(rt_table *, ip[5]);
     uint64_t d = RD_I32(ip[1]), s = RD_I32(ip[2]), n = RD_I32(ip[3]);
+    CHARGE(n >> 9);
     if (d + n > dt->size || s + n > stb->size) TRAP(RT_TRAP_TABLE_OOB);
     if (n) memmove(dt->elems + d, stb->elems + s, n * sizeof(uintptr_t));
     NEXT(6);
@@ -546,6 +605,7 @@ do_call:
     rt_table *t = PTR(rt_table *, ip[4]);
     const rt_elem_inst *seg = PTR(const rt_elem_inst *, ip[5]);
     uint64_t d = RD_I32(ip[1]), s = RD_I32(ip[2]), n = RD_I32(ip[3]);
+    CHARGE(n >> 9);
     if (s + n > seg->count || d + n > t->size) TRAP(RT_TRAP_TABLE_OOB);
     if (n) memcpy(t->elems + d, seg->refs + s, n * sizeof(uintptr_t));
     NEXT(6);
@@ -641,11 +701,37 @@ static void stack_free(void *p) {
   free(st);
 }
 
+/* An empty stack: what a new exec starts from. Committed pages stay
+ * committed (that is what the store's spare saves). */
+static void stack_reset(interp_stack *st) {
+  st->slot_top = st->slots;
+  st->frame_top = st->frames;
+  st->live_code = NULL;
+  st->live_frp = st->frames;
+}
+
+/* ex->interp_stack_free: gives the stack back to its store's spare slot
+ * when that is empty (a nested rt_call holds a second stack while its
+ * outer one is in use), else releases it. A trap may have left tops and
+ * live state anywhere, so it is reset here. */
+static void stack_release(void *p) {
+  interp_stack *st = p;
+  rt_stack_cache *cache = rt_store_stack_cache(st->store);
+  if (cache->stack) {
+    stack_free(st);
+    return;
+  }
+  stack_reset(st);
+  cache->stack = st;
+  cache->free = stack_free;
+}
+
 /* Names the frames of a trap the loop did not see coming (a host function's
- * rt_trap): the state saved before the host call. */
+ * rt_trap, a guard-page fault): the live state kept at calls and returns. */
 static void stack_backtrace(rt_exec *ex, rt_trap_info *trap) {
+  (void)trap;
   interp_stack *st = ex->interp_stack;
-  if (st && st->cur_code) fill_backtrace(ex, st, st->cur_code, st->frame_top);
+  if (st && st->live_code) fill_backtrace(ex, st, st->live_code, st->live_frp);
 }
 
 static interp_stack *stack_new(void) {
@@ -663,8 +749,7 @@ static interp_stack *stack_new(void) {
   st->slots = (uint64_t *)((char *)st->region + fbytes);
   st->frames_end = st->frames;
   st->slots_end = st->slots;
-  st->slot_top = st->slots;
-  st->frame_top = st->frames;
+  stack_reset(st);
   st->exit_ir[0] = (uint64_t)(uintptr_t)vm_interp_handlers()[IR_EXIT];
   return st;
 }
@@ -672,10 +757,15 @@ static interp_stack *stack_new(void) {
 void vm_interp_entry(rt_exec *ex, rt_func *f, uint64_t *slots) {
   interp_stack *st = ex->interp_stack;
   if (!st) {
-    st = stack_new();
+    /* The store's spare first (reset when it was put there). */
+    rt_stack_cache *cache = rt_store_stack_cache(ex->store);
+    st = cache->stack;
+    cache->stack = NULL;
+    if (!st) st = stack_new();
     if (!st) rt_trap_msg(ex, RT_TRAP_HOST, "interpreter: out of memory");
+    st->store = ex->store;
     ex->interp_stack = st;
-    ex->interp_stack_free = stack_free;
+    ex->interp_stack_free = stack_release;
     ex->backtrace = stack_backtrace;
   }
   ir_code *code = ensure_code(ex, f);
@@ -688,10 +778,18 @@ void vm_interp_entry(rt_exec *ex, rt_func *f, uint64_t *slots) {
   frp->ret_ip = st->exit_ir;
   frp->fp = fp;
   frp->code = code;
+  /* A nested activation (host → wasm) runs above its caller's frames; the
+   * caller's live state comes back when it returns. */
+  ir_code *outer_code = st->live_code;
+  interp_frame *outer_frp = st->live_frp;
+  st->live_code = code;
+  st->live_frp = frp + 1;
   run(ex, st, code, fp, frp + 1, NULL);
   memmove(slots, fp, code->result_slots * sizeof(uint64_t));
   st->slot_top = fp;
   st->frame_top = frp;
+  st->live_code = outer_code;
+  st->live_frp = outer_frp;
 }
 
 /* ---- IR dump ---- */
@@ -700,12 +798,15 @@ static const char *const ir_names[IR_OP_COUNT] = {
 #define N_FIXED(n, f) [IR_##n] = #n,
 #define N_IMM(n, r, t, e) [IR_##n##_SS] = #n "_ss", [IR_##n##_SI] = #n "_si",
 #define N_BR(n, r, t, e) [IR_BR_##n##_SS] = "br_" #n "_ss", [IR_BR_##n##_SI] = "br_" #n "_si",
+#define N_BRL(n, r, t, e) [IR_BRL_##n##_SS] = "brl_" #n "_ss", [IR_BRL_##n##_SI] = "brl_" #n "_si",
 #define N_ONE(n, ...) [IR_##n] = #n,
 #define N_X(n, ...) [IR_##n##_X] = #n "_x",
 #define N_A(n, ...) [IR_##n##_A] = #n "_a",
     IR_FIXED(N_FIXED) IR_BIN_IMM(N_IMM) IR_CMPS(N_BR) IR_BIN(N_ONE)
     IR_BIN_TRAP(N_ONE) IR_UN(N_ONE) IR_UN_TRAP(N_ONE) IR_LOADS(N_ONE)
     IR_STORES(N_ONE) IR_LOADS(N_X) IR_STORES(N_X) IR_LOADS(N_A) IR_STORES(N_A)
+    IR_CMPS(N_BRL)
+#undef N_BRL
 #undef N_X
 #undef N_A
 #undef N_FIXED
@@ -722,6 +823,7 @@ static const char *ir_format(ir_op op) {
 #undef F_FIXED
   };
   if ((size_t)op < sizeof fixed / sizeof *fixed) return fixed[op];
+  if (op >= IR_BRL_I32_EQ_SS) return ((op - IR_BRL_I32_EQ_SS) & 1) ? "sIj" : "ssj";
   if (op < IR_BR_I32_EQ_SS) return ((op - IR_I32_ADD_SS) & 1) ? "dsI" : "dss";
   if (op < IR_F32_MIN) return ((op - IR_BR_I32_EQ_SS) & 1) ? "sIj" : "ssj";
   if (op < IR_I32_EQZ) return "dss"; /* IR_BIN, IR_BIN_TRAP */

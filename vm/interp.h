@@ -9,10 +9,15 @@
  * Ownership, for the runtime:
  *   - f->code (set on first call) is one malloc block: the store releases it
  *     with free(f->code) when it frees the function.
- *   - ex->interp_stack (made on first use) is an address-space reservation
- *     committed on demand; the interpreter sets ex->interp_stack_free, which
- *     rt_call uses to release it, and ex->backtrace, which names the wasm
- *     frames of a trap raised inside a host function.
+ *   - ex->interp_stack (taken from the store's spare, rt_store_stack_cache,
+ *     or made on first use) is an address-space reservation committed on
+ *     demand; the interpreter sets ex->interp_stack_free, which rt_call uses
+ *     to give it back to the store's spare (or release it when the spare is
+ *     taken), and ex->backtrace, which names the wasm frames of a trap the
+ *     dispatch loop did not raise itself (a host function's rt_trap, a
+ *     guard-page fault).
+ *   - Fuel (rt_store_set_fuel) is charged at taken back-edges, calls
+ *     between wasm functions and per 4 KiB of bulk memory/table work.
  */
 #ifndef FERRY_VM_INTERP_H
 #define FERRY_VM_INTERP_H

@@ -214,6 +214,11 @@ typedef uint64_t ir_word;
   X(I64_STORE32, uint32_t)
 
 /* ---- the other ops: NAME, operand format for the dump.
+ * Branches to a loop label (back-edges) have _LOOP twins (and the fused
+ * compares BRL_ twins) that charge one unit of fuel when taken: a loop is
+ * the only way to run long without calls, so charging there and at calls
+ * bounds execution while straight-line code pays nothing. BR_TABLE always
+ * charges (it may be a back-edge; it is rarely in the tightest loops). 
  * Format letters: d dst slot, s src slot, I 64-bit immediate, j jump target,
  * p pointer (global value, table, memory segment), f function, n count.
  * BR_TABLE is variable length: [idx][n][n+1 targets]. */
@@ -229,6 +234,11 @@ typedef uint64_t ir_word;
   X(BR_NZ, "sj")                                                            \
   X(BR_ANDZ, "sIj")                                                         \
   X(BR_ANDNZ, "sIj")                                                        \
+  X(BR_LOOP, "j")                                                           \
+  X(BR_Z_LOOP, "sj")                                                        \
+  X(BR_NZ_LOOP, "sj")                                                       \
+  X(BR_ANDZ_LOOP, "sIj")                                                    \
+  X(BR_ANDNZ_LOOP, "sIj")                                                   \
   X(BR_TABLE, "sn")                                                         \
   X(RETURN, "")                                                             \
   X(RET1, "s")                                                              \
@@ -265,6 +275,7 @@ typedef enum {
 #define IR_E_IMM(n, r, t, e) IR_##n##_SS, IR_##n##_SI,
 #define IR_E_ONE(n, ...) IR_##n,
 #define IR_E_BR(n, r, t, e) IR_BR_##n##_SS, IR_BR_##n##_SI,
+#define IR_E_BRL(n, r, t, e) IR_BRL_##n##_SS, IR_BRL_##n##_SI,
 #define IR_E_X(n, ...) IR_##n##_X,
 #define IR_E_A(n, ...) IR_##n##_A,
   IR_FIXED(IR_E_FIXED)
@@ -280,7 +291,9 @@ typedef enum {
   IR_STORES(IR_E_X)
   IR_LOADS(IR_E_A)
   IR_STORES(IR_E_A)
+  IR_CMPS(IR_E_BRL)
 #undef IR_E_FIXED
+#undef IR_E_BRL
 #undef IR_E_IMM
 #undef IR_E_ONE
 #undef IR_E_BR
@@ -320,7 +333,13 @@ typedef struct {
   interp_frame *frames_end;  /* committed end */
   uint64_t *slot_top;        /* where a nested activation starts */
   interp_frame *frame_top;
-  ir_code *cur_code;         /* the caller of a host function, for backtraces */
+  /* The innermost running function and its frame-record top, updated at
+   * calls, returns and activation entry/exit (never per instruction), so
+   * that a trap the loop does not see (a guard-page fault, a host
+   * function's rt_trap) still gets a wasm backtrace. */
+  ir_code *live_code;
+  interp_frame *live_frp;
+  rt_store *store;           /* whose spare slot the stack goes back to */
   ir_word exit_ir[1];        /* the EXIT op that ends an activation */
   interp_frame *frames;      /* INTERP_MAX_FRAMES records */
   uint64_t *slots;           /* INTERP_MAX_SLOTS slots */

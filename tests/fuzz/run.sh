@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs one libFuzzer harness for a bounded time, seeded from the spec suite's
-# modules (binaries for fuzz_decode, text for fuzz_wat).
+# modules (binaries for fuzz_decode and fuzz_exec, text for fuzz_wat).
 # usage: run.sh FUZZER SPEC_DIR SECONDS
 set -eu
 fuzzer=$1 spec=$2 seconds=$3
@@ -16,6 +16,7 @@ if [ -d "$spec" ] && [ -z "$(ls -A "$corpus")" ]; then
   fi
   case $name in
     fuzz_wat) cp "$seeds"/*.wat "$corpus"/ 2>/dev/null || true ;;
+    fuzz_decode|fuzz_exec) cp "$seeds"/*.wasm "$corpus"/ 2>/dev/null || true ;;
     *) cp "$seeds"/*.wasm "$corpus"/ 2>/dev/null || true ;;
   esac
 fi

@@ -326,6 +326,169 @@ static void test_dump_ir(void **state) {
   unload(&e);
 }
 
+/* A guard-page fault jumps straight out of the dispatch loop, so its
+ * backtrace comes from the live frame state kept at calls and returns; the
+ * innermost function must be the one that faulted. (In the bounds-checked
+ * build the loop traps itself: same frames.) */
+static void test_fault_backtrace(void **state) {
+  env e;
+  load(&e,
+       "(module (memory 1)"
+       " (func $ld (param i32) (result i32) local.get 0 i32.load offset=8)"
+       " (func $mid (param i32) (result i32)"
+       "   local.get 0 i32.const 1 i32.add call $ld)"
+       " (func (export \"top\") (param i32) (result i32)"
+       "   local.get 0 call $mid i32.const 1 i32.add)"
+       " (func (export \"ok\") (param i32) (result i32)"
+       "   local.get 0 call $mid))");
+  for (int round = 0; round < 2; round++) { /* the second reuses the stack */
+    uint64_t s[2] = {0x10000, 0};
+    rt_trap_info t;
+    assert_false(call(&e, "top", s, &t));
+    assert_int_equal(t.kind, RT_TRAP_MEMORY_OOB);
+    assert_string_equal(t.message, "out of bounds memory access");
+    assert_int_equal(t.nframes, 3);
+    assert_int_equal(t.frames[0].func, 0); /* $ld, innermost */
+    assert_int_equal(t.frames[1].func, 1); /* $mid */
+    assert_int_equal(t.frames[2].func, 2); /* top */
+    assert_ptr_equal(t.frames[0].inst, e.inst);
+    /* After returning from a call the live state is the caller's again. */
+    assert_int_equal(call1(&e, "ok", 8, 0), 0);
+  }
+  unload(&e);
+}
+
+/* Fuel: charged per taken back-edge and per wasm call, shared by the
+ * store's calls, and spent fuel stays spent. */
+static void test_fuel(void **state) {
+  env e;
+  load(&e,
+       "(module (memory 1)"
+       " (func $nop)"
+       " (func (export \"count\") (param i32) (result i32) (local i32)"
+       "   (loop $l"
+       "     local.get 1 i32.const 1 i32.add local.set 1"
+       "     local.get 1 local.get 0 i32.lt_u br_if $l)"
+       "   local.get 1)"
+       " (func (export \"calls\") (param i32) (local i32)"
+       "   (loop $l"
+       "     call $nop"
+       "     local.get 1 i32.const 1 i32.add local.tee 1"
+       "     local.get 0 i32.ne br_if $l))"
+       " (func (export \"spin\") (loop $l br $l))"
+       " (func (export \"spin_if\") (param i32) (loop $l local.get 0 br_if $l))"
+       " (func (export \"spin_table\") (param i32)"
+       "   (loop $l local.get 0 br_table $l $l))"
+       " (func $rec (export \"rec\") (param i32) (result i32)"
+       "   local.get 0 i32.eqz if (result i32) i32.const 0 else"
+       "   local.get 0 i32.const 1 i32.sub call $rec"
+       "   local.get 0 i32.const 1 i32.sub call $rec i32.add end)"
+       " (func (export \"fill\") (param i32) i32.const 0 i32.const 1"
+       "   local.get 0 memory.fill))");
+  /* Unlimited by default. */
+  assert_int_equal(rt_store_fuel(e.store), UINT64_MAX);
+  assert_int_equal(call1(&e, "count", 1000000, 0), 1000000);
+  /* Exact charges: 9 back-edges for 10 iterations; one more per call. */
+  rt_store_set_fuel(e.store, 1000);
+  assert_int_equal(call1(&e, "count", 10, 0), 10);
+  assert_int_equal(rt_store_fuel(e.store), 1000 - 9);
+  call1(&e, "calls", 10, 0);
+  assert_int_equal(rt_store_fuel(e.store), 1000 - 9 - 9 - 10);
+  /* Bulk memory: one unit per 4 KiB. */
+  call1(&e, "fill", 65536, 0);
+  assert_int_equal(rt_store_fuel(e.store), 1000 - 28 - 16);
+  /* Every kind of back-edge, and call-only recursion, runs out. */
+  static const char *const loops[] = {"spin", "spin_if", "spin_table", "rec"};
+  for (size_t i = 0; i < sizeof loops / sizeof *loops; i++) {
+    rt_store_set_fuel(e.store, 5000);
+    uint64_t s[2] = {40, 0};
+    rt_trap_info t;
+    assert_false(call(&e, loops[i], s, &t));
+    assert_int_equal(t.kind, RT_TRAP_FUEL);
+    assert_string_equal(t.message, "fuel exhausted");
+    assert_true(t.nframes >= 1);
+    assert_int_equal(rt_store_fuel(e.store), 0);
+  }
+  /* Spent stays spent: the next charge traps too... */
+  expect_trap(&e, "count", 10, 0, "fuel exhausted");
+  /* ...while code that charges nothing still runs; then refill. */
+  assert_int_equal(call1(&e, "count", 1, 0), 1);
+  rt_store_set_fuel(e.store, 0);
+  assert_int_equal(call1(&e, "count", 100, 0), 100);
+  unload(&e);
+}
+
+/* Host functions for test_reentry: `again` calls back into the instance's
+ * export "leaf" with rt_call (a nested exec on the same store); `fail`
+ * traps. */
+static void host_again(rt_exec *ex, uint64_t *slots, void *envp) {
+  env *e = envp;
+  uint64_t s[2] = {slots[0], 0};
+  rt_trap_info t;
+  if (!rt_call(e->store, func(e, "leaf"), s, &t)) rt_trap(ex, t.kind);
+  slots[0] = s[0] + 1;
+}
+
+static void host_fail(rt_exec *ex, uint64_t *slots, void *envp) {
+  (void)slots;
+  (void)envp;
+  rt_trap_msg(ex, RT_TRAP_HOST, "host says no");
+}
+
+/* The store keeps one spare interpreter stack: a nested rt_call (made while
+ * the spare is in use) gets its own, and both are released or kept without
+ * leaks (ASan); traps in between leave nothing behind. */
+static void test_reentry(void **state) {
+  const char *wat =
+      "(module"
+      " (import \"h\" \"again\" (func $again (param i32) (result i32)))"
+      " (import \"h\" \"fail\" (func $fail))"
+      " (func (export \"leaf\") (param i32) (result i32)"
+      "   local.get 0 i32.const 10 i32.mul)"
+      " (func (export \"outer\") (param i32) (result i32)"
+      "   local.get 0 call $again i32.const 1 i32.add)"
+      " (func $mid call $fail)"
+      " (func (export \"bad\") call $mid)"
+      " (func $inf (export \"inf\") call $inf))";
+  uint8_t *bin;
+  size_t size;
+  vm_error err = {0};
+  assert_true(vm_wat_to_wasm(wat, strlen(wat), &bin, &size, &err));
+  vm_module *m = vm_decode_owned(bin, size, &err);
+  assert_non_null(m);
+  assert_true(vm_validate(m, &err));
+  env e;
+  e.engine = rt_engine_new();
+  e.store = rt_store_new(e.engine);
+  uint8_t t_ii[] = {VM_I32, VM_I32};
+  vm_functype ii = {1, 1, t_ii};
+  vm_functype none = {0, 0, NULL};
+  rt_extern imp[2];
+  imp[0].kind = VM_EXT_FUNC;
+  imp[0].u.func = rt_host_func_new(e.store, &ii, host_again, &e);
+  imp[1].kind = VM_EXT_FUNC;
+  imp[1].u.func = rt_host_func_new(e.store, &none, host_fail, NULL);
+  char msg[256] = "";
+  e.inst = rt_instantiate(e.store, m, imp, 2, RT_ENGINE_INTERP, msg,
+                          sizeof msg, NULL, NULL);
+  assert_non_null(e.inst);
+  for (int i = 0; i < 1000; i++) {
+    assert_int_equal(call1(&e, "outer", 4, 0), 42);
+    if (i % 100 == 0) {
+      uint64_t s[1] = {0};
+      rt_trap_info t;
+      assert_false(call(&e, "bad", s, &t));
+      assert_string_equal(t.message, "host says no");
+      assert_int_equal(t.nframes, 2); /* $mid, bad: from the live state */
+      assert_int_equal(t.frames[0].func, 4);
+      assert_int_equal(t.frames[1].func, 5);
+      expect_trap(&e, "inf", 0, 0, "call stack exhausted");
+    }
+  }
+  rt_store_free(e.store);
+  rt_engine_free(e.engine);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_arith),
@@ -337,6 +500,9 @@ int main(void) {
       cmocka_unit_test(test_call_indirect),
       cmocka_unit_test(test_virtual_operands),
       cmocka_unit_test(test_dump_ir),
+      cmocka_unit_test(test_fault_backtrace),
+      cmocka_unit_test(test_fuel),
+      cmocka_unit_test(test_reentry),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
