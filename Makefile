@@ -50,7 +50,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test unit cli regress spec crosscheck fuzz bench install clean \
-        wasi samples
+        wasi samples wine-wasi pack stubs
 all: $(FERRY)
 
 $(BUILD)/obj/%.o: %.c
@@ -112,7 +112,16 @@ regress: $(FERRY)
 cli: $(FERRY)
 	@sh tests/cli/run.sh $(FERRY)
 
-test: unit cli regress crosscheck spec wasi
+test: unit cli regress crosscheck spec wasi pack wine-wasi
+
+# The WASI test programs under the Windows runtime (wine) against Linux.
+wine-wasi: $(FERRY) stubs wasi pack  # after them: shared build/wasi and wine prefix
+	@sh tests/pack/wine_wasi.sh $(FERRY) build/stubs/stub-windows-x64.exe
+
+# Packed executables (tests/pack/run.sh): every target and mode the machine
+# can run, natively, under qemu-aarch64 and under wine.
+pack: $(FERRY) stubs
+	@sh tests/pack/run.sh $(FERRY) build/stubs
 
 # WASI programs (tests/wasi/*.c, clang-14 --target=wasm32-wasi) under ferry run.
 wasi: $(FERRY)
@@ -147,5 +156,6 @@ install: $(FERRY)
 clean:
 	rm -rf build
 
+include packer/stubs.mk
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

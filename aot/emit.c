@@ -161,7 +161,20 @@ const char *aot_slot(aot_fctx *f, uint32_t h, uint8_t t) {
 
 /* ---- the operand stack ---- */
 
+uint32_t aot_slot_top(const aot_fctx *f, uint32_t i) {
+  return f->stack[i].expr ? f->stack[i].slot_top : i + 1;
+}
+
+/* Found by fuzz_diff (tests/regress/aot_pending_reads_reused_slot.wast):
+ * `x = s2 ^ s3` left pending at height 2, then a new value materialized
+ * into s3 before x was used. */
+void aot_claim(aot_fctx *f) {
+  for (uint32_t i = 0; i < f->sp; i++)
+    if (f->stack[i].expr && f->stack[i].slot_top > f->sp) aot_flush(f, i);
+}
+
 aot_sval *aot_push(aot_fctx *f, uint8_t type, const char *expr) {
+  aot_claim(f);
   if (f->sp == f->cap) {
     uint32_t cap = f->cap ? f->cap * 2 : 64;
     aot_sval *p = realloc(f->stack, cap * sizeof *p);
@@ -192,6 +205,7 @@ void aot_flush(aot_fctx *f, uint32_t i) {
   v->expr = v->cond = NULL;
   v->trap = v->atom = v->is_const = false;
   v->locals = 0;
+  v->slot_top = 0;
 }
 
 void aot_flush_below(aot_fctx *f, uint32_t n) {
@@ -440,6 +454,7 @@ static void push_results(aot_fctx *f, const vm_functype *t, const char *arr) {
   uint32_t k = 0, base = f->sp;
   for (uint32_t i = 0; i < t->nresults; i++) {
     uint8_t rt = t->types[t->nparams + i];
+    aot_claim(f);
     get_raw(f->out, aot_slot(f, base + i, rt), arr, k, rt);
     aot_push(f, rt, NULL);
     k += rt == VM_V128 ? 2 : 1;
@@ -462,6 +477,7 @@ static void emit_typed_call(aot_fctx *f, const vm_functype *t,
   aot_buf_puts(&b, ")");
   if (b.oom) f->fail = "out of memory";
   f->sp -= t->nparams;
+  aot_claim(f);
   if (t->nresults == 1) {
     uint8_t rt = t->types[t->nparams];
     aot_buf_printf(f->out, "  %s = %s;\n", aot_slot(f, f->sp, rt),
@@ -538,12 +554,24 @@ static void emit_call_indirect(fstate *s, uint32_t typeidx, uint32_t table) {
                  table, typeidx);
   /* Same instance: a typed call of the C function (the type check above
    * makes the cast exact). Otherwise the raw entry. */
-  uint32_t sp = f->sp;
+  /* Both branches take the same arguments: the typed call replaces them
+   * with its results on the stack, so the raw branch gets them back from a
+   * copy (restoring sp alone would leave the results' types and names in
+   * their place: found by fuzz_diff, tests/regress/aot_call_indirect_raw_args.wast). */
+  uint32_t sp = f->sp, np = t->nparams;
+  aot_sval *args = malloc((np + 1) * sizeof *args);
+  if (!args) {
+    f->fail = "out of memory";
+    return;
+  }
+  memcpy(args, f->stack + sp - np, np * sizeof *args);
   emit_typed_call(f, t,
                   aot_strf(f, "((%s)e->fn[FIELD(uint32_t, ci_f, AOT_OFF_FUNC_INDEX) - %u])",
                            fnptr_type(f, t), m->nimported_funcs));
   aot_buf_puts(f->out, "  } else {\n");
-  f->sp = sp;
+  f->sp = sp - np;
+  for (uint32_t k = 0; k < np; k++) *aot_push(f, args[k].type, NULL) = args[k];
+  free(args);
   emit_raw_call(f, t, "ci_f");
   aot_buf_puts(f->out, "  }\n");
 }
@@ -579,6 +607,7 @@ static bool emit_simd(aot_fctx *f, const vm_instr *in) {
     uint64_t lo, hi;
     memcpy(&lo, in->v128, 8);
     memcpy(&hi, in->v128 + 8, 8);
+    aot_claim(f);
     const char *d = aot_slot(f, f->sp, VM_V128);
     aot_buf_printf(f->out, "  %s.lo = 0x%016" PRIx64 "ull; %s.hi = 0x%016" PRIx64 "ull;\n",
                    d, lo, d, hi);
@@ -649,6 +678,7 @@ static void emit_helper(aot_fctx *f, uint32_t n, const char *head,
   emit_call_args(f, &b, n);
   aot_buf_puts(&b, ")");
   f->sp -= n;
+  aot_claim(f);
   if (b.oom) f->fail = "out of memory";
   else if (result)
     aot_buf_printf(f->out, "  %s = %s;\n", aot_slot(f, f->sp, result), b.data);
@@ -836,11 +866,15 @@ static void emit_instr(fstate *s, const vm_instr *in) {
     const char *x = aot_strf(f, "%s ? %s : %s", ct, aot_operand(f, b),
                              aot_operand(f, b + 1));
     uint64_t locals = f->stack[b].locals | f->stack[b + 1].locals | c->locals;
+    uint32_t top = aot_slot_top(f, b);
+    for (uint32_t i = b + 1; i < b + 3; i++)
+      if (aot_slot_top(f, i) > top) top = aot_slot_top(f, i);
     bool trap = c->trap;
     uint8_t t = f->stack[b].type;
     f->sp = b;
     aot_sval *v = aot_push(f, t, x);
     v->locals = locals;
+    v->slot_top = top;
     v->trap = trap;
     return;
   }
@@ -867,9 +901,11 @@ static void emit_instr(fstate *s, const vm_instr *in) {
     const char *x = aot_strf(f, "aot_rt_table_get(e, %u, %s)", in->a,
                              aot_operand(f, f->sp - 1));
     uint8_t t = vm_table_type(m, in->a)->elemtype;
-    bool trap = true;
+    uint32_t top = aot_slot_top(f, f->sp - 1);
     f->sp--;
-    aot_push(f, t, x)->trap = trap;
+    aot_sval *v = aot_push(f, t, x);
+    v->trap = true;
+    v->slot_top = top;
     return;
   }
   case VM_OP_TABLE_SET:
@@ -895,11 +931,13 @@ static void emit_instr(fstate *s, const vm_instr *in) {
   case VM_OP_REF_IS_NULL: {
     const char *c = aot_strf(f, "(%s == 0)", aot_operand(f, f->sp - 1));
     aot_sval old = f->stack[f->sp - 1];
+    uint32_t top = aot_slot_top(f, f->sp - 1);
     f->sp--;
     aot_sval *v = aot_push(f, VM_I32, aot_strf(f, "(uint32_t)%s", c));
     v->cond = c;
     v->trap = old.trap;
     v->locals = old.locals;
+    v->slot_top = top;
     return;
   }
   case VM_OP_REF_FUNC:
@@ -1123,12 +1161,12 @@ static void emit_config(aot_buf *out, const aot_emit_opts *o) {
   aot_buf_printf(out, "#define AOT_LINK %s\n", o->native_main ? "static" : "");
   /* Layout of the runtime objects the fast paths read, from rt.h. */
   aot_buf_printf(out,
-                 "#define AOT_OFF_FUNC_ENTRY %zu\n#define AOT_OFF_FUNC_CODE %zu\n"
-                 "#define AOT_OFF_FUNC_TYPE_ID %zu\n#define AOT_OFF_FUNC_INDEX %zu\n"
-                 "#define AOT_OFF_TABLE_ELEMS %zu\n#define AOT_OFF_TABLE_SIZE %zu\n",
-                 offsetof(rt_func, entry), offsetof(rt_func, code),
-                 offsetof(rt_func, type_id), offsetof(rt_func, index),
-                 offsetof(rt_table, elems), offsetof(rt_table, size));
+                 "#define AOT_OFF_FUNC_ENTRY %u\n#define AOT_OFF_FUNC_CODE %u\n"
+                 "#define AOT_OFF_FUNC_TYPE_ID %u\n#define AOT_OFF_FUNC_INDEX %u\n"
+                 "#define AOT_OFF_TABLE_ELEMS %u\n#define AOT_OFF_TABLE_SIZE %u\n",
+                 (unsigned)offsetof(rt_func, entry), (unsigned)offsetof(rt_func, code),
+                 (unsigned)offsetof(rt_func, type_id), (unsigned)offsetof(rt_func, index),
+                 (unsigned)offsetof(rt_table, elems), (unsigned)offsetof(rt_table, size));
 #define TRAP_DEFINE(sym, msg) \
   aot_buf_printf(out, "#define AOT_TRAP_%s %d\n", #sym, (int)RT_TRAP_##sym);
   RT_TRAPS(TRAP_DEFINE)
@@ -1150,10 +1188,10 @@ static void emit_native_tail(aot_buf *out, const vm_module *m) {
     aot_buf_printf(out, "%s%u,", i % 24 ? "" : "\n  ", m->bytes[i]);
   aot_buf_printf(out,
                  "\n  0};\nstatic const aot_desc aot_module_desc = {%u, aot_fn_table, "
-                 "aot_wrap_table, aot_wasm, %zu, AOT_BOUNDS_CHECK};\n"
+                 "aot_wrap_table, aot_wasm, %llu, AOT_BOUNDS_CHECK};\n"
                  "int main(int argc, char **argv) {\n"
                  "  return aot_native_main(argc, argv, &aot_module_desc);\n}\n",
-                 m->nfuncs, m->size);
+                 m->nfuncs, (unsigned long long)m->size);
 }
 
 bool aot_emit(const vm_module *m, const aot_emit_opts *o, aot_buf *out,

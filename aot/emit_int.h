@@ -19,6 +19,11 @@ typedef struct {
   bool is_const;
   uint64_t cval;
   uint64_t locals;   /* bloom set of the locals expr reads (bit i % 64) */
+  /* 1 + the highest stack slot s<h> expr reads (0: none). A pending value
+   * may read slots above its own height (the materialized operands it
+   * consumed); those slots are reused by later pushes, so it must be
+   * evaluated before any of them is written again (aot_claim). */
+  uint32_t slot_top;
 } aot_sval;
 
 /* Expression text lives in an arena released per function. */
@@ -58,6 +63,12 @@ void aot_flush_below(aot_fctx *f, uint32_t n);
 void aot_order_operands(aot_fctx *f, uint32_t n, bool strict);
 /* Text of entry i as an operand (parenthesized unless an atom). */
 const char *aot_operand(aot_fctx *f, uint32_t i);
+/* What entry i contributes to a consumer's slot_top. */
+uint32_t aot_slot_top(const aot_fctx *f, uint32_t i);
+/* Evaluates the pending values that read slots at or above the stack top:
+ * call before writing the slot of a new value at height f->sp. aot_push
+ * calls it too. */
+void aot_claim(aot_fctx *f);
 /* Forces entry i to be an atom (materialized when pending and not one). */
 void aot_make_atom(aot_fctx *f, uint32_t i);
 

@@ -246,9 +246,12 @@ bool aot_emit_simple(aot_fctx *f, const vm_instr *in) {
   mangle(name, sizeof name, oi->name);
   bool trap = (t->flags & (T_TRAP | T_LOAD)) != 0;
   uint64_t locals = 0;
+  uint32_t top = 0;
   for (int k = 0; k < n; k++) {
     trap |= f->stack[base + (uint32_t)k].trap;
     locals |= f->stack[base + (uint32_t)k].locals;
+    uint32_t st = aot_slot_top(f, base + (uint32_t)k);
+    if (st > top) top = st;
   }
   aot_buf b = {0};
   if ((t->flags & T_EQZ) && f->stack[base].cond) {
@@ -287,6 +290,7 @@ bool aot_emit_simple(aot_fctx *f, const vm_instr *in) {
     }
     v->trap = trap;
     v->locals = locals;
+    v->slot_top = top;
     /* Bound the text of deeply nested expressions. */
     if (b.len > 600) aot_flush(f, f->sp - 1);
   }

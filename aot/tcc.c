@@ -17,11 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "aot/aot_int.h"
 #include "aot/emit.h"
 #include "runtime/os.h"
+#include "runtime/os_fs.h"
+#include "runtime/os_proc.h"
 #include "runtime/rt_int.h"
 #include "vm/simd.h"
 
@@ -126,10 +127,11 @@ fail:
   return ok;
 }
 
+/* Monotonic seconds, through the OS layer (os_fs.h clock 1). */
 static double now_seconds(void) {
-  struct timespec ts;
-  timespec_get(&ts, TIME_UTC);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+  uint64_t ns = 0;
+  os_clock_time(1, &ns);
+  return (double)ns * 1e-9;
 }
 
 /* A progress bar on stderr once compiling has taken more than a second,
@@ -137,7 +139,7 @@ static double now_seconds(void) {
 static void progress(double start, bool *shown, uint32_t done,
                      uint32_t total) {
   if (!*shown) {
-    if (now_seconds() - start < 1.0 || !isatty(2)) return;
+    if (now_seconds() - start < 1.0 || !os_isatty(2)) return;
     *shown = true;
   }
   int width = 40, fill = total ? (int)((uint64_t)done * (uint64_t)width / total) : width;

@@ -7,12 +7,15 @@
 
 #include "vm/error.h"
 
-int cli_aot(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_validate(int argc, char **argv);
 int cli_inspect(int argc, char **argv);
 int cli_wat2wasm(int argc, char **argv);
 int cli_wast(int argc, char **argv);
+int cli_aot(int argc, char **argv);
+int cli_bench(int argc, char **argv);
+int cli_pack(int argc, char **argv);
+int cli_targets(int argc, char **argv);
 
 bool cli_is_help(const char *arg);
 /* Prints text to stdout and returns status. */

@@ -1,26 +1,21 @@
-/* `ferry run`: loads a module, links WASI, instantiates it on the
- * interpreter and runs `_start` (or one export given with --invoke). */
+/* `ferry run`: parses the command line; pk_run (run.c) loads the module,
+ * links WASI, instantiates it on the interpreter and runs `_start` (or one
+ * export given with --invoke). */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "packer/cli.h"
-#include "runtime/rt.h"
-#include "runtime/wasi.h"
-#include "vm/interp.h"
+#include "packer/run.h"
 #include "vm/load.h"
-
-/* Exit status for a trap, as a shell reports a process killed by SIGABRT;
- * the same convention wasmtime uses. */
-enum { EXIT_TRAP = 134 };
 
 static const char run_help[] =
     "usage: ferry run [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]... [OPTIONS]\n"
     "                 [--] FILE [ARGS...]\n"
     "\n"
-    "Runs a WebAssembly module (.wasm or .wat) on the interpreter: its\n"
+    "Runs a WebAssembly module (.wasm or .wat) on the interpreter (or, with\n"
+    "--aot, compiled in memory with libtcc): its\n"
     "`_start` export (a WASI command), or the export named by --invoke.\n"
     "The exit status is the program's (proc_exit), 0 when _start returns,\n"
     "134 with the trap message and a backtrace on stderr when it traps.\n"
@@ -35,6 +30,9 @@ static const char run_help[] =
     "  --env NAME[=VALUE]  add a variable to the program's environment (NAME\n"
     "                    alone: its value in ferry's environment); repeatable\n"
     "  --tcplisten HOST:PORT  grant a listening TCP socket (sock_accept)\n"
+    "  --aot             compile the module to native code with libtcc first\n"
+    "  --fuel N          trap with \"fuel exhausted\" after N loop iterations\n"
+    "                    and calls (interpreter only; default: unlimited)\n"
     "  --dump-ir         print the interpreter's IR of one function instead\n"
     "                    of running (with --func)\n"
     "  --func N          function index for --dump-ir\n";
@@ -42,6 +40,8 @@ static const char run_help[] =
 typedef struct {
   const char *path;
   const char *invoke;
+  bool aot;
+  uint64_t fuel;
   bool dump_ir;
   long func;
   char **env;
@@ -91,6 +91,14 @@ static int parse_options(int argc, char **argv, run_options *o) {
       o->dirs[o->ndirs++] = argv[++i];
     } else if (!strcmp(a, "--tcplisten") && has_value) {
       o->listen[o->nlisten++] = argv[++i];
+    } else if (!strcmp(a, "--aot")) {
+      o->aot = true;
+    } else if (!strcmp(a, "--fuel") && has_value) {
+      char *end;
+      errno = 0;
+      o->fuel = strtoull(argv[++i], &end, 10);
+      if (errno || *end || !o->fuel || argv[i][0] == '-')
+        return cli_usage_error("run", "--fuel needs a positive count", argv[i], run_help);
     } else if (!strcmp(a, "--dump-ir")) {
       o->dump_ir = true;
     } else if (!strcmp(a, "--func") && has_value) {
@@ -114,220 +122,36 @@ static int parse_options(int argc, char **argv, run_options *o) {
   return -1; /* go on */
 }
 
-/* --invoke arguments: decimal or 0x integers, floats as strtod reads them
- * (inf, nan, hex floats included). */
-static bool parse_arg(const char *s, uint8_t type, uint64_t *slot) {
-  char *end;
-  errno = 0;
-  switch (type) {
-  case VM_I32: case VM_I64: {
-    bool neg = s[0] == '-';
-    uint64_t v = strtoull(neg ? s + 1 : s, &end, 0);
-    if (errno || *end || !*s) return false;
-    if (type == VM_I32 && v > (neg ? 0x80000000ull : 0xffffffffull)) return false;
-    if (neg && type == VM_I64 && v > 0x8000000000000000ull) return false;
-    v = neg ? 0 - v : v;
-    *slot = type == VM_I32 ? (uint32_t)v : v;
-    return true;
-  }
-  case VM_F32: {
-    float f = strtof(s, &end);
-    if (*end || !*s) return false;
-    uint32_t bits;
-    memcpy(&bits, &f, 4);
-    *slot = bits;
-    return true;
-  }
-  case VM_F64: {
-    double d = strtod(s, &end);
-    if (*end || !*s) return false;
-    memcpy(slot, &d, 8);
-    return true;
-  }
-  default:
-    return false; /* v128 and references cannot be given on a command line */
-  }
-}
-
-static void print_result(uint8_t type, const uint64_t *slot) {
-  switch (type) {
-  case VM_I32: printf("%" PRId32 "\n", (int32_t)(uint32_t)slot[0]); break;
-  case VM_I64: printf("%" PRId64 "\n", (int64_t)slot[0]); break;
-  case VM_F32: {
-    float f;
-    uint32_t bits = (uint32_t)slot[0];
-    memcpy(&f, &bits, 4);
-    printf("%.9g\n", f);
-    break;
-  }
-  case VM_F64: {
-    double d;
-    memcpy(&d, slot, 8);
-    printf("%.17g\n", d);
-    break;
-  }
-  case VM_V128:
-    printf("0x%016" PRIx64 "%016" PRIx64 "\n", slot[1], slot[0]);
-    break;
-  default:
-    printf("%s\n", slot[0] ? "ref" : "null");
-  }
-}
-
-static void report_trap(const char *path, const rt_trap_info *trap) {
-  fprintf(stderr, "ferry run: %s: trap: %s\n", path, trap->message);
-  for (uint32_t i = 0; i < trap->nframes; i++) {
-    const rt_instance *inst = trap->frames[i].inst;
-    uint32_t idx = trap->frames[i].func;
-    const char *name = inst ? vm_func_name(inst->module, idx) : NULL;
-    fprintf(stderr, "  %u: func %u%s%s\n", i, idx, name ? " $" : "",
-            name ? name : "");
-  }
-}
-
-/* Runs the export with the given arguments; returns the exit status. */
-static int run_export(rt_store *store, rt_instance *inst, const run_options *o,
-                      rt_wasi *wasi) {
-  const char *name = o->invoke ? o->invoke : "_start";
-  rt_extern ext;
-  if (!rt_instance_export(inst, name, (uint32_t)strlen(name), &ext) ||
-      ext.kind != VM_EXT_FUNC) {
-    fprintf(stderr, "ferry run: %s: no exported function \"%s\"%s\n", o->path,
-            name, o->invoke ? "" : " (use --invoke NAME)");
-    return 1;
-  }
-  const vm_functype *t = ext.u.func->type;
-  int nargs = o->invoke ? o->nargs - 1 : 0;
-  if ((uint32_t)nargs != t->nparams) {
-    fprintf(stderr, "ferry run: \"%s\" takes %u arguments, %d given\n", name,
-            t->nparams, nargs);
-    return 1;
-  }
-  uint64_t *slots = calloc(rt_type_slots(t) + 1, sizeof *slots);
-  if (!slots) return 1;
-  for (int i = 0; i < nargs; i++)
-    if (!parse_arg(o->args[1 + i], t->types[i], &slots[i])) {
-      fprintf(stderr, "ferry run: argument %d '%s' is not a valid %s\n", i + 1,
-              o->args[1 + i], vm_valtype_name(t->types[i]));
-      free(slots);
-      return 1;
-    }
-  rt_trap_info trap;
-  int status = 0;
-  if (!rt_call(store, ext.u.func, slots, &trap)) {
-    rt_wasi_flush(wasi);
-    if (trap.kind == RT_TRAP_EXIT) {
-      status = trap.exit_code;
-    } else {
-      report_trap(o->path, &trap);
-      status = EXIT_TRAP;
-    }
-  } else if (o->invoke) {
-    uint32_t at = 0;
-    for (uint32_t i = 0; i < t->nresults; i++) {
-      uint8_t type = t->types[t->nparams + i];
-      print_result(type, slots + at);
-      at += rt_value_slots(type);
-    }
-  }
-  rt_wasi_flush(wasi);
-  free(slots);
-  return status;
-}
-
-/* Preopens the --dir directories (fds 3...) and --tcplisten sockets after
- * them, in command-line order. */
-static bool grant(rt_wasi *wasi, const run_options *o) {
-  for (int i = 0; i < o->ndirs; i++) {
-    const char *spec = o->dirs[i];
-    const char *sep = strstr(spec, "::");
-    size_t hl = sep ? (size_t)(sep - spec) : strlen(spec);
-    char *host = malloc(hl + 1);
-    if (!host) return false;
-    memcpy(host, spec, hl);
-    host[hl] = 0;
-    const char *guest = sep ? sep + 2 : host;
-    int e = hl && *guest ? rt_wasi_preopen_dir(wasi, host, guest) : 28;
-    if (e)
-      fprintf(stderr, "ferry run: --dir %s: %s\n", spec,
-              e == 44 ? "no such directory" : e == 54 ? "not a directory"
-              : e == 2 ? "permission denied" : e == 28 ? "needs HOST[::GUEST]"
-              : "cannot open");
-    free(host);
-    if (e) return false;
-  }
-  for (int i = 0; i < o->nlisten; i++) {
-    int e = rt_wasi_preopen_socket(wasi, o->listen[i]);
-    if (e) {
-      fprintf(stderr, "ferry run: --tcplisten %s: cannot listen (WASI errno %d)\n",
-              o->listen[i], e);
-      return false;
-    }
-  }
-  return true;
-}
-
+/* Hands the parsed options to pk_run, which `ferry run` shares with packed
+ * executables. */
 static int run_module(const run_options *o) {
-  int status = 1;
+  uint8_t *bytes = NULL;
+  size_t size = 0;
   vm_error err = {0};
-  rt_engine *engine = NULL;
-  rt_store *store = NULL;
-  rt_extern *imports = NULL;
-  vm_module *m = vm_load_file(o->path, true, &err);
-  rt_wasi *wasi = rt_wasi_new(o->nargs, o->args, o->envc, o->env);
-  if (!m) {
+  if (!vm_read_file(o->path, &bytes, &size, &err)) {
     cli_report(o->path, &err);
-    goto done;
+    return 1;
   }
-  if (wasi && !grant(wasi, o)) goto done;
-  if (!wasi || !(engine = rt_engine_new()) || !(store = rt_store_new(engine)) ||
-      !(imports = calloc(m->nimports + 1, sizeof *imports))) {
-    fprintf(stderr, "ferry run: out of memory\n");
-    goto done;
-  }
-  for (uint32_t i = 0; i < m->nimports; i++) {
-    const vm_import *im = &m->imports[i];
-    if (strcmp(im->module, "wasi_snapshot_preview1") ||
-        !rt_wasi_lookup(wasi, store, im->name, im->name_len, &imports[i])) {
-      fprintf(stderr, "ferry run: %s: unknown import \"%s\" \"%s\"\n", o->path,
-              im->module, im->name);
-      goto done;
-    }
-  }
-  char msg[512];
-  rt_trap_info trap;
-  bool trapped = false;
-  vm_module *owned = m;
-  m = NULL; /* the store owns it from here on */
-  rt_instance *inst = rt_instantiate(store, owned, imports, owned->nimports,
-                                     RT_ENGINE_INTERP, msg, sizeof msg, &trap,
-                                     &trapped);
-  if (!inst) {
-    if (trapped) {
-      report_trap(o->path, &trap);
-      status = EXIT_TRAP;
-    } else {
-      fprintf(stderr, "ferry run: %s: %s\n", o->path, msg);
-    }
-    goto done;
-  }
-  rt_wasi_bind(wasi, inst);
-  if (o->dump_ir) {
-    if ((uint64_t)o->func >= vm_func_count(inst->module) ||
-        !vm_interp_dump_ir(stdout, inst->funcs[o->func])) {
-      fprintf(stderr, "ferry run: %s: no defined function %ld\n", o->path, o->func);
-      goto done;
-    }
-    status = 0;
-    goto done;
-  }
-  status = run_export(store, inst, o, wasi);
-done:
-  vm_module_free(m);
-  free(imports);
-  rt_store_free(store);
-  rt_engine_free(engine);
-  rt_wasi_free(wasi);
+  pk_run_config c = {
+      .who = "ferry run",
+      .path = o->path,
+      .bytes = bytes,
+      .size = size,
+      .argc = o->nargs,
+      .argv = o->args,
+      .envc = o->envc,
+      .env = o->env,
+      .ndirs = o->ndirs,
+      .dirs = (const char *const *)o->dirs,
+      .nlisten = o->nlisten,
+      .listen = (const char *const *)o->listen,
+      .mode = o->aot ? PK_MODE_TCC : PK_MODE_INTERP,
+      .fuel = o->fuel,
+      .invoke = o->invoke,
+      .dump_ir_func = o->dump_ir ? o->func : -1,
+  };
+  int status = pk_run(&c);
+  free(bytes);
   return status;
 }
 

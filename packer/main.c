@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "packer/cli.h"
+#include "packer/payload.h"
+#include "runtime/os_proc.h"
 #include "vm/error.h"
 
 #define FERRY_VERSION "0.1.0"
@@ -20,6 +22,9 @@ static const char main_help[] =
     "  inspect FILE            show sections, imports, exports, functions\n"
     "  wat2wasm IN.wat -o OUT  encode a text module as a binary module\n"
     "  wast FILE.wast...       run spec test scripts\n"
+    "  pack FILE -o OUT        make a standalone executable (--target T...)\n"
+    "  targets                 list the targets pack can write\n"
+    "  bench FILE [ARGS...]    time a program interpreted, AOT and native\n"
     "  help [COMMAND]          show help for a command\n"
     "  version                 show the version\n"
     "\n"
@@ -29,12 +34,15 @@ static const struct {
   const char *name;
   int (*run)(int, char **);
 } commands[] = {
-    {"aot", cli_aot},
     {"run", cli_run},
     {"validate", cli_validate},
     {"inspect", cli_inspect},
     {"wat2wasm", cli_wat2wasm},
     {"wast", cli_wast},
+    {"aot", cli_aot},
+    {"bench", cli_bench},
+    {"pack", cli_pack},
+    {"targets", cli_targets},
 };
 
 bool cli_is_help(const char *arg) {
@@ -63,6 +71,14 @@ void cli_report(const char *path, const vm_error *err) {
 }
 
 int main(int argc, char **argv) {
+  /* UTF-8 arguments and untranslated stdio on every host (os_proc.h),
+   * before anything reads an argument or prints. */
+  os_stdio_binary();
+  os_args_utf8(&argc, &argv);
+  /* A packed executable runs its payload; the check reads only this
+   * program's own memory when there is none (payload.h). */
+  int packed = pk_stub_main(argc, argv);
+  if (packed >= 0) return packed;
   if (argc < 2) return cli_print(main_help, 2);
   const char *cmd = argv[1];
   if (cli_is_help(cmd)) return cli_print(main_help, 0);

@@ -23,7 +23,7 @@ wasi_fd *wasi_fd_new(os_fd h, uint8_t type, uint64_t rights,
 
 void wasi_fd_free(wasi_fd *e) {
   if (!e) return;
-  if (!e->borrowed && e->h != OS_FD_NONE) os_fs_close(e->h);
+  if (!e->borrowed && e->h != OS_FD_NONE) wasi_vfs_close(e->h);
   os_fs_dirents_free(e->ents, e->nents);
   free(e->preopen);
   free(e);
@@ -139,7 +139,7 @@ static void free_strings(char **s, int n) {
 static wasi_fd *stdio_entry(int i) {
   os_fd h = os_fs_stdio(i);
   os_stat st;
-  uint8_t type = os_fs_fstat(h, &st) ? OS_FT_UNKNOWN : st.type;
+  uint8_t type = wasi_vfs_fstat(h, &st) ? OS_FT_UNKNOWN : st.type;
   uint64_t rights = type == OS_FT_REGULAR_FILE ? WASI_RIGHTS_FILE
                     : type == OS_FT_CHARACTER_DEVICE
                         ? WASI_RIGHTS_STREAM
@@ -192,7 +192,7 @@ int rt_wasi_preopen_dir(rt_wasi *w, const char *host_path,
   wasi_fd *ent = wasi_fd_new(h, OS_FT_DIRECTORY, WASI_RIGHTS_DIR,
                              WASI_RIGHTS_DIR | WASI_RIGHTS_FILE);
   if (!ent) {
-    os_fs_close(h);
+    wasi_vfs_close(h);
     return WASI_ENOMEM;
   }
   if (!(ent->preopen = strdup(guest_path))) e = WASI_ENOMEM;
@@ -209,7 +209,7 @@ int rt_wasi_preopen_socket(rt_wasi *w, const char *addr) {
   wasi_fd *ent = wasi_fd_new(h, OS_FT_SOCKET_STREAM, WASI_RIGHTS_SOCKET,
                              WASI_RIGHTS_STREAM | WASI_RIGHT(R_SOCK_SHUTDOWN));
   if (!ent) {
-    os_fs_close(h);
+    wasi_vfs_close(h);
     return WASI_ENOMEM;
   }
   ent->listener = true;

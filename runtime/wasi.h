@@ -31,6 +31,14 @@ void rt_wasi_free(rt_wasi *w);
 int rt_wasi_preopen_dir(rt_wasi *w, const char *host_path,
                         const char *guest_path);
 
+/* Grants the guest a read-only directory tree held in memory (a packed
+ * executable's --bundle) under `guest_path`. `data` is the bundle's
+ * serialized form (packer/payload.h: pk_bundle format) and must stay alive
+ * and unchanged until rt_wasi_free. Returns 0, or a WASI errno (28 EINVAL
+ * when the data is malformed). */
+int rt_wasi_preopen_bundle(rt_wasi *w, const void *data, size_t size,
+                           const char *guest_path);
+
 /* Grants the guest a TCP socket listening on "HOST:PORT" (for sock_accept).
  * Returns 0 or a WASI errno. */
 int rt_wasi_preopen_socket(rt_wasi *w, const char *addr);

@@ -36,11 +36,11 @@ static int transfer(rt_wasi *w, uint64_t *slots, bool write, bool positioned) {
   if ((err = wasi_iovs(w, iovs, n, &v))) return err;
   if (positioned && off > (uint64_t)INT64_MAX) err = WASI_EINVAL;
   else if (write)
-    err = positioned ? os_fs_pwritev(e->h, v, n, off, &done)
-                     : os_fs_writev(e->h, v, n, &done);
+    err = positioned ? wasi_vfs_pwritev(e->h, v, n, off, &done)
+                     : wasi_vfs_writev(e->h, v, n, &done);
   else
-    err = positioned ? os_fs_preadv(e->h, v, n, off, &done)
-                     : os_fs_readv(e->h, v, n, &done);
+    err = positioned ? wasi_vfs_preadv(e->h, v, n, off, &done)
+                     : wasi_vfs_readv(e->h, v, n, &done);
   free(v);
   if (!err) wasi_store32(w, result, (uint32_t)done);
   return err;
@@ -68,7 +68,7 @@ static int seek(rt_wasi *w, uint32_t fd, int64_t off, uint32_t whence,
   if (err) return err;
   if (!wasi_mem(w, result, 8)) return WASI_EFAULT;
   uint64_t pos;
-  if ((err = os_fs_seek(e->h, off, (int)whence, &pos))) return err;
+  if ((err = wasi_vfs_seek(e->h, off, (int)whence, &pos))) return err;
   wasi_store64(w, result, pos);
   return WASI_ESUCCESS;
 }
@@ -83,7 +83,7 @@ WASI_FN(fd_tell) { RET(seek(env, A32(0), 0, 1, A32(1))); }
 static int sync_fd(rt_wasi *w, uint32_t fd, bool data) {
   wasi_fd *e;
   int err = wasi_fd_get(w, fd, WASI_RIGHT(data ? R_FD_DATASYNC : R_FD_SYNC), &e);
-  return err ? err : os_fs_sync(e->h, data);
+  return err ? err : wasi_vfs_sync(e->h, data);
 }
 
 WASI_FN(fd_sync) { RET(sync_fd(env, A32(0), false)); }
@@ -96,13 +96,13 @@ WASI_FN(fd_advise) {
   if (!err && A32(3) > 5) err = WASI_EINVAL;
   if (!err && (A64(1) > (uint64_t)INT64_MAX || A64(2) > (uint64_t)INT64_MAX))
     err = WASI_EINVAL;
-  RET(err ? err : os_fs_advise(e->h, A64(1), A64(2), (int)A32(3)));
+  RET(err ? err : wasi_vfs_advise(e->h, A64(1), A64(2), (int)A32(3)));
 }
 
 WASI_FN(fd_allocate) {
   wasi_fd *e;
   int err = get_stream(env, A32(0), WASI_RIGHT(R_FD_ALLOCATE), &e);
-  RET(err ? err : os_fs_allocate(e->h, A64(1), A64(2)));
+  RET(err ? err : wasi_vfs_allocate(e->h, A64(1), A64(2)));
 }
 
 /* ---- status ---- */
@@ -124,7 +124,7 @@ WASI_FN(fd_fdstat_get) {
   }
   int of = 0;
   uint16_t flags = 0;
-  if (e->type != OS_FT_DIRECTORY && !os_fs_get_flags(e->h, &of)) {
+  if (e->type != OS_FT_DIRECTORY && !wasi_vfs_get_flags(e->h, &of)) {
     if (of & OS_O_APPEND) flags |= FDFLAG_APPEND;
     if (of & OS_O_NONBLOCK) flags |= FDFLAG_NONBLOCK;
     if (of & OS_O_DSYNC) flags |= FDFLAG_DSYNC;
@@ -148,7 +148,7 @@ WASI_FN(fd_fdstat_set_flags) {
   if (!err && e->type == OS_FT_DIRECTORY && f) err = WASI_EBADF;
   if (!err && (f & (FDFLAG_DSYNC | FDFLAG_RSYNC | FDFLAG_SYNC))) err = WASI_ENOTSUP;
   if (!err)
-    err = os_fs_set_flags(e->h, ((f & FDFLAG_APPEND) ? OS_O_APPEND : 0) |
+    err = wasi_vfs_set_flags(e->h, ((f & FDFLAG_APPEND) ? OS_O_APPEND : 0) |
                                     ((f & FDFLAG_NONBLOCK) ? OS_O_NONBLOCK : 0));
   RET(err);
 }
@@ -171,7 +171,7 @@ WASI_FN(fd_filestat_get) {
   os_stat st;
   int err = wasi_fd_get(env, A32(0), WASI_RIGHT(R_FD_FILESTAT_GET), &e);
   if (!err && !wasi_mem(env, A32(1), 64)) err = WASI_EFAULT;
-  if (!err) err = os_fs_fstat(e->h, &st);
+  if (!err) err = wasi_vfs_fstat(e->h, &st);
   if (!err) {
     /* The guest sees its own idea of the type (a pipe is "unknown"). */
     if (st.type == OS_FT_UNKNOWN) st.type = e->type;
@@ -183,7 +183,7 @@ WASI_FN(fd_filestat_get) {
 WASI_FN(fd_filestat_set_size) {
   wasi_fd *e;
   int err = get_stream(env, A32(0), WASI_RIGHT(R_FD_FILESTAT_SET_SIZE), &e);
-  RET(err ? err : os_fs_truncate(e->h, A64(1)));
+  RET(err ? err : wasi_vfs_truncate(e->h, A64(1)));
 }
 
 WASI_FN(fd_filestat_set_times) {
@@ -191,7 +191,7 @@ WASI_FN(fd_filestat_set_times) {
   uint64_t a, m;
   int err = wasi_fd_get(env, A32(0), WASI_RIGHT(R_FD_FILESTAT_SET_TIMES), &e);
   if (!err) err = wasi_times(A32(3), A64(1), A64(2), &a, &m);
-  RET(err ? err : os_fs_futimes(e->h, a, m));
+  RET(err ? err : wasi_vfs_futimes(e->h, a, m));
 }
 
 /* ---- directories ---- */
@@ -222,7 +222,7 @@ WASI_FN(fd_readdir) {
   if (cookie == 0 || !e->has_ents) {
     os_dirent *ents;
     size_t n;
-    if ((err = os_fs_readdir(e->h, &ents, &n))) goto done;
+    if ((err = wasi_vfs_readdir(e->h, &ents, &n))) goto done;
     os_fs_dirents_free(e->ents, e->nents);
     e->ents = ents;
     e->nents = n;

@@ -9,6 +9,7 @@
 
 #include "runtime/os_fs.h"
 #include "runtime/wasi.h"
+#include "runtime/wasi_bundle.h" /* wasi_vfs_*: every handle operation */
 
 /* errno: the same numbers as the OS layer's codes. */
 enum {

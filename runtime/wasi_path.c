@@ -35,7 +35,7 @@ typedef struct {
 static os_fd res_dir(const resolved *r) { return r->dirs[r->depth - 1]; }
 
 static void res_free(resolved *r) {
-  for (size_t i = 1; i < r->depth; i++) os_fs_close(r->dirs[i]);
+  for (size_t i = 1; i < r->depth; i++) wasi_vfs_close(r->dirs[i]);
   free(r->dirs);
   free(r->buf);
   memset(r, 0, sizeof *r);
@@ -113,7 +113,7 @@ static int resolve(os_fd base, const char *path, bool follow_final,
           err = WASI_ENOTCAPABLE; /* above the guest's directory */
           goto fail;
         }
-        os_fs_close(r->dirs[--r->depth]);
+        wasi_vfs_close(r->dirs[--r->depth]);
       }
       if (last) {
         r->name = ".";
@@ -131,10 +131,10 @@ static int resolve(os_fd base, const char *path, bool follow_final,
     }
     os_fd h;
     if (!last) {
-      err = os_fs_openat(res_dir(r), p, OS_O_READ | OS_O_DIRECTORY, &h);
+      err = wasi_vfs_openat(res_dir(r), p, OS_O_READ | OS_O_DIRECTORY, &h);
       if (!err) {
         if ((err = push_dir(r, h))) {
-          os_fs_close(h);
+          wasi_vfs_close(h);
           goto fail;
         }
         at = rest_at;
@@ -145,7 +145,7 @@ static int resolve(os_fd base, const char *path, bool follow_final,
       if (err != WASI_ELOOP && err != WASI_ENOTDIR) goto fail;
     }
     char *target = NULL;
-    int lerr = os_fs_readlinkat(res_dir(r), p, &target);
+    int lerr = wasi_vfs_readlinkat(res_dir(r), p, &target);
     if (lerr) {
       if (!last) goto fail; /* keep the open's error */
       if (lerr != WASI_EINVAL && lerr != WASI_ENOENT) {
@@ -222,7 +222,7 @@ static int open_path(rt_wasi *w, uint32_t fd, uint64_t rights, uint32_t ptr,
 /* A trailing slash on a name that is not a directory. */
 static int check_slash(const resolved *r) {
   os_stat st;
-  if (r->slash && !os_fs_statat(res_dir(r), r->name, &st) &&
+  if (r->slash && !wasi_vfs_statat(res_dir(r), r->name, &st) &&
       st.type != OS_FT_DIRECTORY)
     return WASI_ENOTDIR;
   return WASI_ESUCCESS;
@@ -275,7 +275,7 @@ WASI_FN(path_open) {
   if (fdflags & FDFLAG_DSYNC) of |= OS_O_DSYNC;
   if (fdflags & FDFLAG_RSYNC) of |= OS_O_RSYNC;
   if (fdflags & FDFLAG_SYNC) of |= OS_O_SYNC;
-  err = os_fs_openat(res_dir(&r), r.name, of, &h);
+  err = wasi_vfs_openat(res_dir(&r), r.name, of, &h);
   if (err == WASI_EISDIR && !(oflags & (OFLAG_CREAT | OFLAG_TRUNC)) &&
       ((oflags & OFLAG_DIRECTORY) || !(base & WASI_RIGHT(R_FD_WRITE))))
     /* A directory asked for as one, or with "write-ish" rights only
@@ -283,10 +283,10 @@ WASI_FN(path_open) {
      * asks for are an upper bound, so open it read-only; the write rights
      * are masked off below. Asking for fd_write on a plain open of a
      * directory stays EISDIR, as open(2) with O_WRONLY. */
-    err = os_fs_openat(res_dir(&r), r.name, of & ~OS_O_WRITE, &h);
+    err = wasi_vfs_openat(res_dir(&r), r.name, of & ~OS_O_WRITE, &h);
   if (err) goto done;
   os_stat st;
-  if ((err = os_fs_fstat(h, &st))) goto done;
+  if ((err = wasi_vfs_fstat(h, &st))) goto done;
   uint64_t mask = st.type == OS_FT_DIRECTORY      ? WASI_RIGHTS_DIR
                   : st.type == OS_FT_REGULAR_FILE ? WASI_RIGHTS_FILE
                   : WASI_RIGHTS_STREAM | WASI_RIGHT(R_FD_SEEK) |
@@ -305,7 +305,7 @@ WASI_FN(path_open) {
   ent = NULL;
   wasi_store32(w, result, fd);
 done:
-  if (h != OS_FD_NONE) os_fs_close(h);
+  if (h != OS_FD_NONE) wasi_vfs_close(h);
   wasi_fd_free(ent);
   res_free(&r);
   RET(err);
@@ -321,7 +321,7 @@ WASI_FN(path_create_directory) {
     RET(err);
     return;
   }
-  RET(strcmp(r.name, ".") ? os_fs_mkdirat(res_dir(&r), r.name) : WASI_EEXIST);
+  RET(strcmp(r.name, ".") ? wasi_vfs_mkdirat(res_dir(&r), r.name) : WASI_EEXIST);
   res_free(&r);
 }
 
@@ -334,7 +334,7 @@ WASI_FN(path_remove_directory) {
     return;
   }
   /* rmdir(".") is EINVAL in POSIX; say so rather than remove our base. */
-  RET(strcmp(r.name, ".") ? os_fs_rmdirat(res_dir(&r), r.name) : WASI_EINVAL);
+  RET(strcmp(r.name, ".") ? wasi_vfs_rmdirat(res_dir(&r), r.name) : WASI_EINVAL);
   res_free(&r);
 }
 
@@ -351,10 +351,10 @@ WASI_FN(path_unlink_file) {
     /* "file/" names a directory: a file there is ENOTDIR, a real
      * directory is still not unlinkable (EISDIR). */
     os_stat st;
-    err = os_fs_statat(res_dir(&r), r.name, &st);
+    err = wasi_vfs_statat(res_dir(&r), r.name, &st);
     if (!err) err = st.type == OS_FT_DIRECTORY ? WASI_EISDIR : WASI_ENOTDIR;
   } else
-    err = os_fs_unlinkat(res_dir(&r), r.name);
+    err = wasi_vfs_unlinkat(res_dir(&r), r.name);
   res_free(&r);
   RET(err);
 }
@@ -368,7 +368,7 @@ WASI_FN(path_filestat_get) {
                       A32(3), A32(1) & LOOKUP_SYMLINK_FOLLOW, &r);
   if (!err) {
     if (!wasi_mem(env, A32(4), 64)) err = WASI_EFAULT;
-    else if (!(err = os_fs_statat(res_dir(&r), r.name, &st))) {
+    else if (!(err = wasi_vfs_statat(res_dir(&r), r.name, &st))) {
       if (r.slash && st.type != OS_FT_DIRECTORY) err = WASI_ENOTDIR;
       else err = wasi_put_filestat(env, A32(4), &st);
     }
@@ -385,7 +385,7 @@ WASI_FN(path_filestat_set_times) {
     err = open_path(env, A32(0), WASI_RIGHT(R_PATH_FILESTAT_SET_TIMES), A32(2),
                     A32(3), A32(1) & LOOKUP_SYMLINK_FOLLOW, &r);
   if (!err) {
-    if (!(err = check_slash(&r))) err = os_fs_utimesat(res_dir(&r), r.name, a, m);
+    if (!(err = check_slash(&r))) err = wasi_vfs_utimesat(res_dir(&r), r.name, a, m);
     res_free(&r);
   }
   RET(err);
@@ -399,7 +399,7 @@ static int new_name_ok(const resolved *r) {
   os_stat st;
   if (!strcmp(r->name, ".")) return WASI_EEXIST;
   if (r->slash)
-    return os_fs_statat(res_dir(r), r->name, &st) ? WASI_ENOENT : WASI_EEXIST;
+    return wasi_vfs_statat(res_dir(r), r->name, &st) ? WASI_ENOENT : WASI_EEXIST;
   return WASI_ESUCCESS;
 }
 
@@ -415,7 +415,7 @@ WASI_FN(path_link) {
                   false, &to);
   if (!err) {
     if (!(err = check_slash(&from)) && !(err = new_name_ok(&to)))
-      err = os_fs_linkat(res_dir(&from), from.name, res_dir(&to), to.name);
+      err = wasi_vfs_linkat(res_dir(&from), from.name, res_dir(&to), to.name);
     res_free(&to);
   }
   res_free(&from);
@@ -437,11 +437,11 @@ WASI_FN(path_rename) {
     if (!strcmp(from.name, ".") || !strcmp(to.name, "."))
       err = WASI_EBUSY; /* renaming a directory onto/from itself */
     else if ((from.slash || to.slash) &&
-             !(err = os_fs_statat(res_dir(&from), from.name, &st)) &&
+             !(err = wasi_vfs_statat(res_dir(&from), from.name, &st)) &&
              st.type != OS_FT_DIRECTORY)
       err = WASI_ENOTDIR;
     if (!err)
-      err = os_fs_renameat(res_dir(&from), from.name, res_dir(&to), to.name);
+      err = wasi_vfs_renameat(res_dir(&from), from.name, res_dir(&to), to.name);
     res_free(&to);
   }
   res_free(&from);
@@ -463,7 +463,7 @@ WASI_FN(path_symlink) {
                     &r);
     if (!err) {
       if (!(err = new_name_ok(&r)))
-        err = os_fs_symlinkat(target, res_dir(&r), r.name);
+        err = wasi_vfs_symlinkat(target, res_dir(&r), r.name);
       res_free(&r);
     }
   }
@@ -487,7 +487,7 @@ WASI_FN(path_readlink) {
   uint8_t *buf = wasi_mem(w, A32(3), A32(4));
   if (!buf || !wasi_mem(w, A32(5), 4)) err = WASI_EFAULT;
   else if (r.slash) err = WASI_ENOTDIR;
-  else if (!(err = os_fs_readlinkat(res_dir(&r), r.name, &target))) {
+  else if (!(err = wasi_vfs_readlinkat(res_dir(&r), r.name, &target))) {
     size_t n = strlen(target);
     if (n > A32(4)) err = WASI_ERANGE;
     else {

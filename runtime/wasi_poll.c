@@ -96,8 +96,8 @@ WASI_FN(poll_oneoff) {
         os_stat st;
         uint64_t pos = 0;
         u->ready = true;
-        if (u->tag == EVENT_FD_READ && !os_fs_fstat(e->h, &st) &&
-            !os_fs_seek(e->h, 0, 1, &pos))
+        if (u->tag == EVENT_FD_READ && !wasi_vfs_fstat(e->h, &st) &&
+            !wasi_vfs_seek(e->h, 0, 1, &pos))
           u->nbytes = st.size > pos ? st.size - pos : 0;
       } else {
         u->fd = e;
@@ -129,7 +129,7 @@ WASI_FN(poll_oneoff) {
       if (re & OS_POLL_HUP) u->flags = EVENTRW_HANGUP;
       uint64_t k = 0;
       if (u->tag == EVENT_FD_READ && (re & (OS_POLL_READ | OS_POLL_HUP)) &&
-          !os_fs_readable(u->fd->h, &k))
+          !wasi_vfs_readable(u->fd->h, &k))
         u->nbytes = k;
     }
   }
@@ -188,7 +188,7 @@ WASI_FN(sock_accept) {
       wasi_store32(w, A32(2), fd);
     }
   }
-  if (h != OS_FD_NONE) os_fs_close(h);
+  if (h != OS_FD_NONE) wasi_vfs_close(h);
   wasi_fd_free(ent);
   RET(err);
 }

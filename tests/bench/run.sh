@@ -1,42 +1,93 @@
 #!/bin/sh
-# The benchmark table: per program of ../shared/bench, the interpreter's
-# time, native gcc -O2's, their ratio, and the geometric mean of the ratios
-# (hello, which measures start-up only, is shown but not in the mean).
-# Times are whole-process wall clock, median of RUNS runs, measured in the
-# same run; every output line is checked against the bench's expected.txt.
+# The benchmark table: per program of ../shared/bench, the time of the
+# interpreter, of AOT with libtcc, of ferry's native mode (ferry aot --cc
+# gcc, -O2) and of the reference native build (gcc -O2 of the C source);
+# each mode's ratio to the reference, and the geometric means of the ratios
+# (hello, which measures start-up only, is shown but not in the means).
+#
+# Times are CPU seconds (user + system) of the whole process, median of RUNS
+# runs, all modes in the same run: CPU time, unlike wall clock, does not
+# grow when other work shares the machine. Every mode's output line is
+# checked against the bench's expected.txt. AOT runs through
+# `ferry bench --exec tcc`, which is `ferry run` on the AOT engine.
+#
+# Last line: libtcc's in-memory compile time for the largest benchmark
+# against gcc -O2 on the same generated C.
 # usage: run.sh FERRY BENCH_DIR BUILT_DIR [RUNS]
 set -eu
 ferry=$1 bench=$2 dir=$3 runs=${4:-3}
+cc=${CC_NATIVE:-gcc}
+tf=$dir/time.out
 
-# median_time CMD...: prints the median wall time in seconds of RUNS runs.
-median_time() {
+# median_cpu CMD...: the median CPU time in seconds of RUNS runs.
+median_cpu() {
   i=0 times=""
   while [ $i -lt "$runs" ]; do
-    s=$(date +%s%N)
-    "$@" >/dev/null
-    e=$(date +%s%N)
-    times="$times $((e - s))"
+    /usr/bin/time -f '%U %S' -o "$tf" "$@" >/dev/null 2>&1 || true
+    times="$times $(tail -1 "$tf" | awk '{printf "%.3f", $1 + $2}')"
     i=$((i + 1))
   done
-  printf '%s\n' $times | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]/1e9}'
+  printf '%s\n' $times | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}'
 }
 
-printf '%-10s %10s %10s %8s  %s\n' program "interp s" "native s" ratio check
-logsum=0 n=0 bad=0
+# check NAME WANT CMD...: "ok", or what CMD printed instead of WANT.
+check() {
+  name=$1 want=$2
+  shift 2
+  got=$("$@" 2>&1 || true)
+  if [ "$got" = "$want" ]; then echo ok; else echo "$got"; fi
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+addlog() { awk -v s="$1" -v r="$2" 'BEGIN {printf "%.6f", s + log(r > 0 ? r : 1e-9)}'; }
+
+printf '%-9s %8s %8s %8s %8s  %7s %7s %7s  %s\n' program "interp" "aot" "ferry-cc" \
+  "native" "int/nat" "aot/nat" "cc/nat" check
+li=0 la=0 lc=0 n=0 bad=0
+largest="" largest_size=0
 for w in "$dir"/*.wasm; do
   name=$(basename "$w" .wasm)
   want=$(grep "^$name[ ,]" "$bench/expected.txt" || true)
-  got=$("$ferry" run "$w" 2>&1 || true)
+  fc="$dir/$name.ferrycc"
+  "$ferry" aot "$w" -o "$fc" --cc "$cc" >/dev/null 2>&1 || rm -f "$fc"
   ok=ok
-  [ "$got" = "$want" ] || { ok="WRONG: $got"; bad=$((bad + 1)); }
-  ti=$(median_time "$ferry" run "$w")
-  tn=$(median_time "$dir/$name.native")
-  ratio=$(awk -v a="$ti" -v b="$tn" 'BEGIN {printf "%.2f", a / b}')
-  printf '%-10s %10s %10s %8s  %s\n' "$name" "$ti" "$tn" "$ratio" "$ok"
+  for mode in interp aot cc; do
+    case $mode in
+      interp) r=$(check "$name" "$want" "$ferry" run "$w") ;;
+      aot) r=$(check "$name" "$want" "$ferry" bench --exec tcc "$w") ;;
+      cc) if [ -x "$fc" ]; then r=$(check "$name" "$want" "$fc"); else r="no native build"; fi ;;
+    esac
+    [ "$r" = ok ] || { ok="WRONG ($mode): $r"; }
+  done
+  [ "$ok" = ok ] || bad=$((bad + 1))
+  ti=$(median_cpu "$ferry" run "$w")
+  ta=$(median_cpu "$ferry" bench --exec tcc "$w")
+  if [ -x "$fc" ]; then tc=$(median_cpu "$fc"); else tc=0; fi
+  tn=$(median_cpu "$dir/$name.native")
+  ri=$(ratio "$ti" "$tn") ra=$(ratio "$ta" "$tn") rc=$(ratio "$tc" "$tn")
+  printf '%-9s %8s %8s %8s %8s  %7s %7s %7s  %s\n' "$name" "$ti" "$ta" "$tc" "$tn" \
+    "$ri" "$ra" "$rc" "$ok"
   if [ "$name" != hello ]; then
-    logsum=$(awk -v s="$logsum" -v r="$ratio" 'BEGIN {printf "%.6f", s + log(r)}')
+    li=$(addlog "$li" "$ri") la=$(addlog "$la" "$ra") lc=$(addlog "$lc" "$rc")
     n=$((n + 1))
   fi
+  size=$(wc -c <"$w")
+  if [ "$size" -gt "$largest_size" ]; then largest=$w largest_size=$size; fi
 done
-awk -v s="$logsum" -v n="$n" 'BEGIN {printf "geometric mean ratio (interp / native, %d programs): %.2f\n", n, exp(s / n)}'
+awk -v i="$li" -v a="$la" -v c="$lc" -v n="$n" 'BEGIN {
+  printf "geometric mean ratio to native gcc -O2 (%d programs): interp %.2f, aot (tcc) %.2f, ferry-cc %.2f\n",
+    n, exp(i / n), exp(a / n), exp(c / n) }'
+
+# Compile time: libtcc in memory (load + compile, measured by ferry bench)
+# against gcc -O2 on the same C (ferry aot writes it; -c: compile only).
+if [ -n "$largest" ]; then
+  name=$(basename "$largest" .wasm)
+  tt=$("$ferry" bench --runs 1 --no-native "$largest" 2>/dev/null |
+       awk '$1 == "aot" {print $3}')
+  "$ferry" aot "$largest" -o "$dir/$name.aot.c"
+  tg=$(median_cpu "$cc" -O2 -w -c "$dir/$name.aot.c" -o "$dir/$name.aot.o")
+  awk -v t="$tt" -v g="$tg" -v n="$name" 'BEGIN {
+    printf "compile time, largest benchmark (%s): libtcc %.3f s, gcc -O2 %.3f s, ratio 1/%.0f\n",
+      n, t, g, (t > 0 ? g / t : 0) }'
+fi
 [ "$bad" -eq 0 ]
