@@ -245,13 +245,20 @@ found:
 
 /* ---- reading ---- */
 
+/* The streams are zlib-wrapped (2-byte header, deflate data, Adler-32).
+ * They are inflated raw: the payload's CRC-32, checked before, already
+ * covers every byte, so computing the Adler-32 again would only cost
+ * start-up time (a few percent of it for a small module). */
 static bool inflate_exact(const uint8_t *in, size_t in_size, uint8_t *out,
                           size_t out_size) {
+  if (in_size < 6 || (in[0] & 0x0f) != Z_DEFLATED || (in[1] & 0x20) ||
+      (in[0] << 8 | in[1]) % 31 != 0)
+    return false; /* not a zlib header without a preset dictionary */
   z_stream z;
   memset(&z, 0, sizeof z);
-  if (inflateInit(&z) != Z_OK) return false;
-  z.next_in = (Bytef *)in;
-  z.avail_in = (uInt)in_size;
+  if (inflateInit2(&z, -MAX_WBITS) != Z_OK) return false;
+  z.next_in = (Bytef *)in + 2;
+  z.avail_in = (uInt)(in_size - 6);
   z.next_out = out;
   z.avail_out = (uInt)out_size;
   int r = inflate(&z, Z_FINISH);

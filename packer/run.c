@@ -182,7 +182,9 @@ static bool grant(rt_wasi *wasi, const pk_run_config *c) {
  * (DESIGN.md decision 2 holds: validation happened at pack time). */
 static vm_module *load_module(const pk_run_config *c, vm_error *err) {
   if (!c->owned) return vm_load(c->bytes, c->size, true, err);
-  vm_module *m = vm_decode_owned(c->owned, c->size, err);
+  vm_module *m = c->prevalidated
+                      ? vm_decode_owned_trusted(c->owned, c->size, err)
+                      : vm_decode_owned(c->owned, c->size, err);
   if (m && !c->prevalidated && !vm_validate(m, err)) {
     vm_module_free(m);
     return NULL;

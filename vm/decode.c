@@ -34,6 +34,7 @@ typedef struct {
   size_t nblocks_cap;
   bool uses_data;      /* some body uses memory.init or data.drop */
   bool have_codesec;  /* a code section was read (counts are checked then) */
+  bool trusted; /* vm_decode_owned_trusted: bodies are not walked */
 } decoder;
 
 enum { BLK_PLAIN, BLK_IF };
@@ -456,7 +457,16 @@ static bool decode_code_entry(decoder *d, vm_func *f) {
   if (total > UINT32_MAX) return malformed(d, locals_at, "too many locals");
   f->nlocals = (uint32_t)total;
   f->body_offset = (uint32_t)r->pos;
-  if (!walk_code(d)) return false;
+  if (d->trusted) {
+    /* The body was walked when the module was validated; its extent is all
+     * this needs. Bounds stay checked: every later reader of the body is
+     * confined to [body_offset, entry_end). */
+    if (entry_end > r->end || r->pos > entry_end)
+      return malformed(d, f->code_offset, "section size mismatch");
+    r->pos = entry_end;
+  } else if (!walk_code(d)) {
+    return false;
+  }
   f->body_size = (uint32_t)(r->pos - f->body_offset);
   if (r->pos != entry_end)
     return malformed(d, f->code_offset, "section size mismatch");
@@ -711,7 +721,8 @@ static bool decode_module(decoder *d) {
   return true;
 }
 
-vm_module *vm_decode_owned(uint8_t *bytes, size_t size, vm_error *err) {
+static vm_module *decode_owned(uint8_t *bytes, size_t size, bool trusted,
+                               vm_error *err) {
   vm_module *m = calloc(1, sizeof *m);
   if (!m) {
     free(bytes);
@@ -726,7 +737,7 @@ vm_module *vm_decode_owned(uint8_t *bytes, size_t size, vm_error *err) {
     vm_module_free(m);
     return NULL;
   }
-  decoder d = {.m = m, .err = err};
+  decoder d = {.m = m, .err = err, .trusted = trusted};
   vm_reader_init(&d.r, bytes, 0, size, err);
   bool ok = decode_module(&d);
   free(d.blocks);
@@ -737,6 +748,15 @@ vm_module *vm_decode_owned(uint8_t *bytes, size_t size, vm_error *err) {
     return NULL;
   }
   return m;
+}
+
+vm_module *vm_decode_owned(uint8_t *bytes, size_t size, vm_error *err) {
+  return decode_owned(bytes, size, false, err);
+}
+
+vm_module *vm_decode_owned_trusted(uint8_t *bytes, size_t size,
+                                   vm_error *err) {
+  return decode_owned(bytes, size, true, err);
 }
 
 vm_module *vm_decode(const uint8_t *bytes, size_t size, vm_error *err) {

@@ -33,6 +33,12 @@ bool vm_read_bytes(vm_reader *r, size_t n, const uint8_t **out) {
 
 /* Unsigned LEB128 of at most `bits` bits (spec 5.2.2). */
 static bool read_uleb(vm_reader *r, unsigned bits, uint64_t *out) {
+  /* Most LEB128s in code are one byte; that case needs none of the range
+   * checks below (bits is at least 32). */
+  if (r->pos < r->end && r->base[r->pos] < 0x80) {
+    *out = r->base[r->pos++];
+    return true;
+  }
   uint64_t result = 0;
   unsigned shift = 0;
   size_t start = r->pos;
@@ -59,6 +65,12 @@ static bool read_uleb(vm_reader *r, unsigned bits, uint64_t *out) {
 /* Signed LEB128 of at most `bits` bits: the unused bits of the last byte must
  * all equal the sign bit. */
 static bool read_sleb(vm_reader *r, unsigned bits, int64_t *out) {
+  /* The common one-byte case (bits is at least 32): the 7-bit payload,
+   * sign-extended. */
+  if (r->pos < r->end && r->base[r->pos] < 0x80) {
+    *out = (int8_t)(r->base[r->pos++] << 1) >> 1;
+    return true;
+  }
   uint64_t result = 0;
   unsigned shift = 0;
   size_t start = r->pos;

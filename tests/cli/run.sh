@@ -29,7 +29,7 @@ bin() { printf "$1" >"$tmp/$2"; }
 check "no args shows usage" 2 "usage: ferry" "$ferry"
 check "help" 0 "commands:" "$ferry" --help
 check "unknown command" 2 "unknown command 'frobnicate'" "$ferry" frobnicate
-for cmd in validate inspect wat2wasm wast; do
+for cmd in run aot validate inspect wat2wasm wast pack bench; do
   check "$cmd --help" 0 "usage: ferry $cmd" "$ferry" $cmd --help
   check "help $cmd" 0 "usage: ferry $cmd" "$ferry" help $cmd
 done
