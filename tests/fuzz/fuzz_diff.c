@@ -32,6 +32,8 @@
 #include "vm/module.h"
 #include "vm/validate.h"
 
+#include "tests/fuzz/stand_in.h"
+
 enum { FUZZ_FUEL = 200000, FUZZ_MAX_PAGES = 16 };
 
 /* ---- input bytes as a stream of choices ---- */
@@ -743,46 +745,6 @@ static bool gen_module(choices *c, bytes *out) {
 
 /* ---- running one engine ---- */
 
-/* The import stand-in for functions: results all zero (env: the type). */
-static void zero_results(rt_exec *ex, uint64_t *slots, void *env) {
-  (void)ex;
-  const vm_functype *t = env;
-  memset(slots, 0, rt_type_slots(t) * sizeof *slots);
-}
-
-static bool cap_memory(vm_limits *l) {
-  if (l->min > FUZZ_MAX_PAGES) return false;
-  if (!l->has_max || l->max > FUZZ_MAX_PAGES) l->max = FUZZ_MAX_PAGES;
-  l->has_max = true;
-  return true;
-}
-
-static bool stand_in(rt_store *s, const vm_module *m, const vm_import *imp,
-                     rt_extern *out) {
-  out->kind = imp->kind;
-  switch (imp->kind) {
-  case VM_EXT_FUNC: {
-    const vm_functype *t = &m->types[imp->desc.func_type];
-    out->u.func = rt_host_func_new(s, t, zero_results, (void *)t);
-    return out->u.func != NULL;
-  }
-  case VM_EXT_TABLE:
-    out->u.table = rt_table_new_type(s, &imp->desc.table, 0);
-    return out->u.table != NULL;
-  case VM_EXT_MEMORY: {
-    vm_limits l = imp->desc.memory;
-    if (!cap_memory(&l)) return false;
-    out->u.memory = rt_memory_new_limits(s, &l);
-    return out->u.memory != NULL;
-  }
-  case VM_EXT_GLOBAL:
-    out->u.global = rt_global_new(s, imp->desc.global, 0, 0);
-    return out->u.global != NULL;
-  default:
-    return false;
-  }
-}
-
 typedef struct {
   rt_engine *engine;
   rt_store *store;
@@ -807,7 +769,7 @@ static setup_result setup(side *sd, const uint8_t *wasm, size_t size,
     return SETUP_SKIP;
   }
   for (uint32_t i = 0; i < m->nmemories; i++)
-    if (!cap_memory(&m->memories[i])) {
+    if (!fuzz_cap_memory(&m->memories[i], FUZZ_MAX_PAGES)) {
       vm_module_free(m);
       return SETUP_SKIP;
     }
@@ -817,7 +779,9 @@ static setup_result setup(side *sd, const uint8_t *wasm, size_t size,
   setup_result r = SETUP_SKIP;
   if (!sd->store || !imports) goto fail;
   for (uint32_t i = 0; i < m->nimports; i++)
-    if (!stand_in(sd->store, m, &m->imports[i], &imports[i])) goto fail;
+    if (!fuzz_stand_in(sd->store, m, &m->imports[i], FUZZ_MAX_PAGES,
+                       &imports[i]))
+      goto fail;
   /* The start function runs under fuel on the interpreter only (AOT code
    * has none: 0 is unlimited). */
   rt_store_set_fuel(sd->store, kind == RT_ENGINE_INTERP ? FUZZ_FUEL : 0);

@@ -20,49 +20,9 @@
 #include "vm/module.h"
 #include "vm/validate.h"
 
+#include "tests/fuzz/stand_in.h"
+
 enum { FUZZ_FUEL = 100000, FUZZ_MAX_PAGES = 256 };
-
-/* The import stand-in for functions: results all zero (env: the type). */
-static void zero_results(rt_exec *ex, uint64_t *slots, void *env) {
-  (void)ex;
-  const vm_functype *t = env;
-  memset(slots, 0, rt_type_slots(t) * sizeof *slots);
-}
-
-/* Caps a memory's limits; false when its minimum alone is too large. */
-static bool cap_memory(vm_limits *l) {
-  if (l->min > FUZZ_MAX_PAGES) return false;
-  if (!l->has_max || l->max > FUZZ_MAX_PAGES) l->max = FUZZ_MAX_PAGES;
-  l->has_max = true;
-  return true;
-}
-
-/* Makes a stand-in for import i; false when that is impossible. */
-static bool stand_in(rt_store *s, const vm_module *m, const vm_import *imp,
-                     rt_extern *out) {
-  out->kind = imp->kind;
-  switch (imp->kind) {
-  case VM_EXT_FUNC: {
-    const vm_functype *t = &m->types[imp->desc.func_type];
-    out->u.func = rt_host_func_new(s, t, zero_results, (void *)t);
-    return out->u.func != NULL;
-  }
-  case VM_EXT_TABLE:
-    out->u.table = rt_table_new_type(s, &imp->desc.table, 0);
-    return out->u.table != NULL;
-  case VM_EXT_MEMORY: {
-    vm_limits l = imp->desc.memory;
-    if (!cap_memory(&l)) return false;
-    out->u.memory = rt_memory_new_limits(s, &l);
-    return out->u.memory != NULL;
-  }
-  case VM_EXT_GLOBAL:
-    out->u.global = rt_global_new(s, imp->desc.global, 0, 0);
-    return out->u.global != NULL;
-  default:
-    return false;
-  }
-}
 
 /* Calls every exported function twice: with all-zero arguments, then with
  * every number 1 (as bits: 1, a denormal float, a v128 with low lane 1) to
@@ -101,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   }
   for (uint32_t i = 0; i < m->nmemories; i++) {
-    if (!cap_memory(&m->memories[i])) {
+    if (!fuzz_cap_memory(&m->memories[i], FUZZ_MAX_PAGES)) {
       vm_module_free(m);
       return 0;
     }
@@ -111,7 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rt_extern *imports = calloc(m->nimports ? m->nimports : 1, sizeof *imports);
   if (!s || !imports) goto done;
   for (uint32_t i = 0; i < m->nimports; i++)
-    if (!stand_in(s, m, &m->imports[i], &imports[i])) goto done;
+    if (!fuzz_stand_in(s, m, &m->imports[i], FUZZ_MAX_PAGES, &imports[i]))
+      goto done;
 
   char msg[256];
   rt_trap_info trap;
