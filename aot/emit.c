@@ -203,7 +203,7 @@ void aot_flush(aot_fctx *f, uint32_t i) {
   if (!v->expr) return;
   aot_buf_printf(f->out, "  %s = %s;\n", aot_slot(f, i, v->type), v->expr);
   v->expr = v->cond = NULL;
-  v->trap = v->atom = v->is_const = false;
+  v->trap = v->atom = v->is_const = v->ternary = false;
   v->locals = 0;
   v->slot_top = 0;
 }
@@ -245,8 +245,7 @@ static void drop_top(aot_fctx *f, uint32_t n) {
   f->sp -= n;
 }
 
-/* Evaluates the pending entries below the top n that may trap. */
-static void settle_below(aot_fctx *f, uint32_t n) {
+void aot_settle_below(aot_fctx *f, uint32_t n) {
   for (uint32_t i = 0; i + n < f->sp; i++)
     if (f->stack[i].expr && f->stack[i].trap) aot_flush(f, i);
 }
@@ -400,7 +399,7 @@ static void emit_return(fstate *s) {
   aot_fctx *f = s->f;
   uint32_t nr = s->type->nresults;
   const uint8_t *rt = s->type->types + s->type->nparams;
-  settle_below(f, nr);
+  aot_settle_below(f, nr);
   aot_order_operands(f, nr, false);
   if (nr == 0) {
     aot_buf_puts(f->out, "  return;\n");
@@ -773,6 +772,43 @@ out:
   free(done);
 }
 
+/* Folds a select (operands at b, b + 1, b + 2) whose result does not
+ * depend on its condition: TCC miscompiles `(c ? K : K) ? x : y`, using
+ * garbage for the inner ternary it folded to a constant (found by fuzz_diff,
+ * tests/regress/aot_select_equal_arms.wast); a constant condition is
+ * folded too, which removes the nested ternaries of selects on selects.
+ * Arms that may trap have been evaluated already. */
+static bool fold_select(aot_fctx *f, uint32_t b) {
+  aot_sval *a0 = &f->stack[b], *a1 = &f->stack[b + 1], *c = &f->stack[b + 2];
+  uint32_t keep;
+  if (c->expr && c->is_const) {
+    keep = c->cval ? b : b + 1;
+  } else if (a0->expr && a1->expr && a0->atom && a1->atom &&
+             !strcmp(a0->expr, a1->expr)) {
+    /* Both arms the same literal or local read: evaluate the condition
+     * only if it may trap. */
+    if (c->expr && c->trap) aot_flush(f, b + 2);
+    keep = b;
+  } else {
+    return false;
+  }
+  if (keep == b) {
+    f->sp = b + 1;
+  } else if (a1->expr) {
+    f->stack[b] = *a1;
+    f->sp = b + 1;
+  } else {
+    /* Materialized in s<b+1>: the result reads that slot. */
+    uint8_t t = a1->type;
+    const char *x = aot_slot(f, b + 1, t);
+    f->sp = b;
+    aot_sval *v = aot_push(f, t, x);
+    v->atom = true;
+    v->slot_top = b + 2;
+  }
+  return true;
+}
+
 /* One instruction in reachable code. */
 static void emit_instr(fstate *s, const vm_instr *in) {
   aot_fctx *f = s->f;
@@ -780,7 +816,7 @@ static void emit_instr(fstate *s, const vm_instr *in) {
   frame *top = &s->ctl[s->nctl - 1];
   switch (in->op) {
   case VM_OP_UNREACHABLE:
-    settle_below(f, 0);
+    aot_settle_below(f, 0);
     aot_buf_puts(f->out, "  aot_rt_trap(e, AOT_TRAP_UNREACHABLE);\n");
     set_dead(s);
     return;
@@ -820,7 +856,7 @@ static void emit_instr(fstate *s, const vm_instr *in) {
     top->kind = K_BLOCK; /* the else label is placed */
     return;
   case VM_OP_BR:
-    settle_below(f, 0);
+    aot_settle_below(f, 0);
     emit_branch(s, in->a);
     set_dead(s);
     return;
@@ -861,6 +897,12 @@ static void emit_instr(fstate *s, const vm_instr *in) {
     /* C evaluates only one arm: arms that may trap are evaluated first. */
     for (uint32_t i = b; i < b + 2; i++)
       if (f->stack[i].expr && f->stack[i].trap) aot_flush(f, i);
+    if (f->stack[b + 2].trap) aot_settle_below(f, 1);
+    if (fold_select(f, b)) return;
+    /* TCC miscompiles a conditional whose condition is a conditional it
+     * folds to 0 (`(c ? 0u : (l0 & 0u)) ? x : y`, arms the emitter cannot
+     * see are equal): such a condition is evaluated first. */
+    if (f->stack[b + 2].expr && f->stack[b + 2].ternary) aot_flush(f, b + 2);
     aot_sval *c = &f->stack[b + 2];
     const char *ct = c->cond && c->expr ? c->cond : aot_operand(f, b + 2);
     const char *x = aot_strf(f, "%s ? %s : %s", ct, aot_operand(f, b),
@@ -876,6 +918,7 @@ static void emit_instr(fstate *s, const vm_instr *in) {
     v->locals = locals;
     v->slot_top = top;
     v->trap = trap;
+    v->ternary = true;
     return;
   }
   case VM_OP_LOCAL_GET:
@@ -898,6 +941,7 @@ static void emit_instr(fstate *s, const vm_instr *in) {
     return;
   }
   case VM_OP_TABLE_GET: {
+    aot_settle_below(f, 1);
     const char *x = aot_strf(f, "aot_rt_table_get(e, %u, %s)", in->a,
                              aot_operand(f, f->sp - 1));
     uint8_t t = vm_table_type(m, in->a)->elemtype;

@@ -17,6 +17,7 @@ typedef struct {
   bool trap;         /* evaluating expr may trap */
   bool atom;         /* expr is a name or literal: may be repeated */
   bool is_const;
+  bool ternary;      /* expr is a C conditional expression (a select) */
   uint64_t cval;
   uint64_t locals;   /* bloom set of the locals expr reads (bit i % 64) */
   /* 1 + the highest stack slot s<h> expr reads (0: none). A pending value
@@ -61,6 +62,12 @@ void aot_flush_below(aot_fctx *f, uint32_t n);
  * top n operands at most the last trapping one stays pending (all of them
  * when `strict`, for consumers whose own check C may evaluate first). */
 void aot_order_operands(aot_fctx *f, uint32_t n, bool strict);
+/* Evaluates, in stack order, the pending entries below the top n that may
+ * trap. Call before building an entry that may trap: wasm traps in stack
+ * order, and a trapping entry left pending below would be evaluated after
+ * it. Keeps the invariant that below a pending trapping entry no pending
+ * entry traps, so flushing a single entry never reorders traps. */
+void aot_settle_below(aot_fctx *f, uint32_t n);
 /* Text of entry i as an operand (parenthesized unless an atom). */
 const char *aot_operand(aot_fctx *f, uint32_t i);
 /* What entry i contributes to a consumer's slot_top. */

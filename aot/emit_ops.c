@@ -25,12 +25,25 @@ enum {
   T_DIVC_U = 16,  /* `alt` is valid when $1 is a non-zero constant */
   T_DIVC_S = 32,  /* ... and not -1 */
   T_EQZ = 64,     /* x == 0: the negation of a condition operand */
+  /* A C operator some constant operand makes independent of the other
+   * (x & 0, x * 0, x | -1, x % 1, 0 << x, 0 >> x, -1 >> x): TCC folds
+   * those to the constant and drops the other operand, trapping load or
+   * not; the constant may be one TCC itself folded (l0 & 0u), so trapping
+   * operands are never embedded (found by fuzz_diff,
+   * tests/regress/aot_absorbing_const_trap.wast). */
+  T_ABSORB = 128,
+  /* Casts its last operand to a narrower type: TCC narrows a memory lvalue
+   * cast (`(uint8_t)LD(au64, p)`, also through the `x + 0` it folds) to a
+   * narrower load, which misses the guard page an access at the end of
+   * memory must hit (found by fuzz_diff,
+   * tests/regress/aot_narrowed_load_trap.wast). */
+  T_NARROW = 256,
 };
 
 typedef struct {
   const char *x;
   const char *alt;
-  uint8_t flags;
+  uint16_t flags;
 } tmpl;
 
 #define OP(sym) [VM_OP_##sym]
@@ -82,41 +95,41 @@ static const tmpl tmpls[VM_OP_COUNT] = {
     OP(I32_CLZ) = VMH1, OP(I32_CTZ) = VMH1, OP(I32_POPCNT) = VMH1,
     OP(I32_ADD) = E("$0 + $1"),
     OP(I32_SUB) = E("$0 - $1"),
-    OP(I32_MUL) = E("$0 * $1"),
+    OP(I32_MUL) = {"$0 * $1", NULL, T_ABSORB},
     OP(I32_DIV_S) = {"aot_@(e, $0, $1)", "(uint32_t)((int32_t)$0 / (int32_t)$1)",
                      T_TRAP | T_DIVC_S},
     OP(I32_DIV_U) = {"aot_@(e, $0, $1)", "$0 / $1", T_TRAP | T_DIVC_U},
     OP(I32_REM_S) = {"aot_@(e, $0, $1)", "(uint32_t)((int32_t)$0 % (int32_t)$1)",
-                     T_TRAP | T_DIVC_S},
-    OP(I32_REM_U) = {"aot_@(e, $0, $1)", "$0 % $1", T_TRAP | T_DIVC_U},
-    OP(I32_AND) = E("$0 & $1"),
-    OP(I32_OR) = E("$0 | $1"),
+                     T_TRAP | T_ABSORB | T_DIVC_S},
+    OP(I32_REM_U) = {"aot_@(e, $0, $1)", "$0 % $1", T_TRAP | T_ABSORB | T_DIVC_U},
+    OP(I32_AND) = {"$0 & $1", NULL, T_ABSORB},
+    OP(I32_OR) = {"$0 | $1", NULL, T_ABSORB},
     OP(I32_XOR) = E("$0 ^ $1"),
     /* Shift counts modulo the width (4.3.2); right shift of a negative
      * signed value is arithmetic on every compiler the prelude allows. */
-    OP(I32_SHL) = E("$0 << ($1 & 31)"),
-    OP(I32_SHR_S) = E("(uint32_t)((int32_t)$0 >> ($1 & 31))"),
-    OP(I32_SHR_U) = E("$0 >> ($1 & 31)"),
-    OP(I32_ROTL) = E("($0 << ($1 & 31) | $0 >> ((0u - $1) & 31))"),
-    OP(I32_ROTR) = E("($0 >> ($1 & 31) | $0 << ((0u - $1) & 31))"),
+    OP(I32_SHL) = {"$0 << ($1 & 31)", NULL, T_ABSORB},
+    OP(I32_SHR_S) = {"(uint32_t)((int32_t)$0 >> ($1 & 31))", NULL, T_ABSORB},
+    OP(I32_SHR_U) = {"$0 >> ($1 & 31)", NULL, T_ABSORB},
+    OP(I32_ROTL) = {"($0 << ($1 & 31) | $0 >> ((0u - $1) & 31))", NULL, T_ABSORB},
+    OP(I32_ROTR) = {"($0 >> ($1 & 31) | $0 << ((0u - $1) & 31))", NULL, T_ABSORB},
     OP(I64_CLZ) = VMH1, OP(I64_CTZ) = VMH1, OP(I64_POPCNT) = VMH1,
     OP(I64_ADD) = E("$0 + $1"),
     OP(I64_SUB) = E("$0 - $1"),
-    OP(I64_MUL) = E("$0 * $1"),
+    OP(I64_MUL) = {"$0 * $1", NULL, T_ABSORB},
     OP(I64_DIV_S) = {"aot_@(e, $0, $1)", "(uint64_t)((int64_t)$0 / (int64_t)$1)",
                      T_TRAP | T_DIVC_S},
     OP(I64_DIV_U) = {"aot_@(e, $0, $1)", "$0 / $1", T_TRAP | T_DIVC_U},
     OP(I64_REM_S) = {"aot_@(e, $0, $1)", "(uint64_t)((int64_t)$0 % (int64_t)$1)",
-                     T_TRAP | T_DIVC_S},
-    OP(I64_REM_U) = {"aot_@(e, $0, $1)", "$0 % $1", T_TRAP | T_DIVC_U},
-    OP(I64_AND) = E("$0 & $1"),
-    OP(I64_OR) = E("$0 | $1"),
+                     T_TRAP | T_ABSORB | T_DIVC_S},
+    OP(I64_REM_U) = {"aot_@(e, $0, $1)", "$0 % $1", T_TRAP | T_ABSORB | T_DIVC_U},
+    OP(I64_AND) = {"$0 & $1", NULL, T_ABSORB},
+    OP(I64_OR) = {"$0 | $1", NULL, T_ABSORB},
     OP(I64_XOR) = E("$0 ^ $1"),
-    OP(I64_SHL) = E("$0 << ($1 & 63)"),
-    OP(I64_SHR_S) = E("(uint64_t)((int64_t)$0 >> ($1 & 63))"),
-    OP(I64_SHR_U) = E("$0 >> ($1 & 63)"),
-    OP(I64_ROTL) = E("($0 << ($1 & 63) | $0 >> ((0u - $1) & 63))"),
-    OP(I64_ROTR) = E("($0 >> ($1 & 63) | $0 << ((0u - $1) & 63))"),
+    OP(I64_SHL) = {"$0 << ($1 & 63)", NULL, T_ABSORB},
+    OP(I64_SHR_S) = {"(uint64_t)((int64_t)$0 >> ($1 & 63))", NULL, T_ABSORB},
+    OP(I64_SHR_U) = {"$0 >> ($1 & 63)", NULL, T_ABSORB},
+    OP(I64_ROTL) = {"($0 << ($1 & 63) | $0 >> ((0u - $1) & 63))", NULL, T_ABSORB},
+    OP(I64_ROTR) = {"($0 >> ($1 & 63) | $0 << ((0u - $1) & 63))", NULL, T_ABSORB},
 
     /* Sign operations on the bits (prelude f32_neg etc.). */
     OP(F32_ABS) = E("f32_abs($0)"),
@@ -142,7 +155,7 @@ static const tmpl tmpls[VM_OP_COUNT] = {
     OP(F64_MIN) = VMH2, OP(F64_MAX) = VMH2,
     OP(F64_COPYSIGN) = E("f64_copysign($0, $1)"),
 
-    OP(I32_WRAP_I64) = E("(uint32_t)$0"),
+    OP(I32_WRAP_I64) = {"(uint32_t)$0", NULL, T_NARROW},
     OP(I32_TRUNC_F32_S) = TRAPPING, OP(I32_TRUNC_F32_U) = TRAPPING,
     OP(I32_TRUNC_F64_S) = TRAPPING, OP(I32_TRUNC_F64_U) = TRAPPING,
     OP(I64_EXTEND_I32_S) = E("(uint64_t)(int64_t)(int32_t)$0"),
@@ -165,11 +178,11 @@ static const tmpl tmpls[VM_OP_COUNT] = {
     OP(I64_REINTERPRET_F64) = E("f64_bits($0)"),
     OP(F32_REINTERPRET_I32) = E("f32_from($0)"),
     OP(F64_REINTERPRET_I64) = E("f64_from($0)"),
-    OP(I32_EXTEND8_S) = E("(uint32_t)(int32_t)(int8_t)$0"),
-    OP(I32_EXTEND16_S) = E("(uint32_t)(int32_t)(int16_t)$0"),
-    OP(I64_EXTEND8_S) = E("(uint64_t)(int64_t)(int8_t)$0"),
-    OP(I64_EXTEND16_S) = E("(uint64_t)(int64_t)(int16_t)$0"),
-    OP(I64_EXTEND32_S) = E("(uint64_t)(int64_t)(int32_t)$0"),
+    OP(I32_EXTEND8_S) = {"(uint32_t)(int32_t)(int8_t)$0", NULL, T_NARROW},
+    OP(I32_EXTEND16_S) = {"(uint32_t)(int32_t)(int16_t)$0", NULL, T_NARROW},
+    OP(I64_EXTEND8_S) = {"(uint64_t)(int64_t)(int8_t)$0", NULL, T_NARROW},
+    OP(I64_EXTEND16_S) = {"(uint64_t)(int64_t)(int16_t)$0", NULL, T_NARROW},
+    OP(I64_EXTEND32_S) = {"(uint64_t)(int64_t)(int32_t)$0", NULL, T_NARROW},
     OP(I32_TRUNC_SAT_F32_S) = VMH1, OP(I32_TRUNC_SAT_F32_U) = VMH1,
     OP(I32_TRUNC_SAT_F64_S) = VMH1, OP(I32_TRUNC_SAT_F64_U) = VMH1,
     OP(I64_TRUNC_SAT_F32_S) = VMH1, OP(I64_TRUNC_SAT_F32_U) = VMH1,
@@ -193,11 +206,11 @@ static const tmpl tmpls[VM_OP_COUNT] = {
     OP(I64_STORE) = STORE("ST(au64, $a, $1)"),
     OP(F32_STORE) = STORE("ST(af32, $a, $1)"),
     OP(F64_STORE) = STORE("ST(af64, $a, $1)"),
-    OP(I32_STORE8) = STORE("ST(au8, $a, (uint8_t)$1)"),
-    OP(I32_STORE16) = STORE("ST(au16, $a, (uint16_t)$1)"),
-    OP(I64_STORE8) = STORE("ST(au8, $a, (uint8_t)$1)"),
-    OP(I64_STORE16) = STORE("ST(au16, $a, (uint16_t)$1)"),
-    OP(I64_STORE32) = STORE("ST(au32, $a, (uint32_t)$1)"),
+    OP(I32_STORE8) = {"ST(au8, $a, (uint8_t)$1)", NULL, T_STORE | T_NARROW},
+    OP(I32_STORE16) = {"ST(au16, $a, (uint16_t)$1)", NULL, T_STORE | T_NARROW},
+    OP(I64_STORE8) = {"ST(au8, $a, (uint8_t)$1)", NULL, T_STORE | T_NARROW},
+    OP(I64_STORE16) = {"ST(au16, $a, (uint16_t)$1)", NULL, T_STORE | T_NARROW},
+    OP(I64_STORE32) = {"ST(au32, $a, (uint32_t)$1)", NULL, T_STORE | T_NARROW},
 };
 
 const char *aot_ea(aot_fctx *f, uint32_t i, uint64_t off, uint32_t n) {
@@ -233,8 +246,18 @@ bool aot_emit_simple(aot_fctx *f, const vm_instr *in) {
     if (c != 0 && (!(t->flags & T_DIVC_S) || c != ones)) x = t->alt;
   }
   bool store = (t->flags & T_STORE) != 0;
+  bool trap = (t->flags & (T_TRAP | T_LOAD)) != 0;
+  for (int k = 0; k < n; k++) trap |= f->stack[base + (uint32_t)k].trap;
   if (store) aot_flush_below(f, (uint32_t)n);
-  aot_order_operands(f, (uint32_t)n, store && f->o->bounds_check);
+  else if (trap) aot_settle_below(f, (uint32_t)n);
+  /* The remainder helpers are calls, which TCC does not fold. */
+  bool absorb = (t->flags & T_ABSORB) &&
+                (x == t->alt || !(t->flags & (T_DIVC_U | T_DIVC_S)));
+  /* The bounds-checked EA() checks the whole access whatever TCC narrows. */
+  bool narrow = (t->flags & T_NARROW) && !f->o->bounds_check &&
+                f->stack[f->sp - 1].expr && f->stack[f->sp - 1].trap;
+  aot_order_operands(f, (uint32_t)n,
+                     absorb || narrow || (store && f->o->bounds_check));
   /* Operands the template repeats must be atoms. */
   for (int k = 0; k < n; k++) {
     int uses = 0;
@@ -244,7 +267,7 @@ bool aot_emit_simple(aot_fctx *f, const vm_instr *in) {
   }
   char name[64];
   mangle(name, sizeof name, oi->name);
-  bool trap = (t->flags & (T_TRAP | T_LOAD)) != 0;
+  trap = (t->flags & (T_TRAP | T_LOAD)) != 0;
   uint64_t locals = 0;
   uint32_t top = 0;
   for (int k = 0; k < n; k++) {
