@@ -1,4 +1,4 @@
-# Runtime stubs for `ferry pack` (packer/README-shipping.md), included by the
+# Runtime stubs for `ferry pack` (README.md, "Shipping an executable"), included by the
 # Makefile. A stub is the ferry program itself (runtime, interpreter, WASI,
 # the run/validate/inspect commands) built statically for one target; `ferry
 # pack` appends a payload to it. Per target, under build/stubs/:
@@ -99,7 +99,7 @@ STUB_OS_EXCLUDE_linux-x64   := %_win32.c
 STUB_OS_EXCLUDE_linux-arm64 := %_win32.c
 STUB_OS_EXCLUDE_windows-x64 := %_posix.c
 
-# Size matters (packer/README-shipping.md): unused functions are dropped at
+# Size matters (README.md, "Shipping an executable"): unused functions are dropped at
 # link time, symbols stripped.
 STUB_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
                -Wno-unused-parameter -I. -I$(BUILD)/gen -O2 \

@@ -8,7 +8,7 @@
  * ~80 such pairs and ~270 page faults. This allocator never returns small
  * blocks to the system: they go to per-size free lists and are reused, so
  * the same pages serve the whole run (measured: start-up about halved; see
- * packer/README-shipping.md).
+ * README.md, "Shipping an executable").
  *
  * Design: size classes of 16 bytes to 256 KiB in steps of 1/2 and 3/4 of
  * a power of two (at most a third wasted), carved from 1 MiB regions taken
