@@ -124,5 +124,33 @@ if cmp -s "$TMP/before.txt" "$TMP/after.txt"; then ok; else bad "$n: outside cha
 if "$FERRY" run --dir "$TMP/nonexistent" "$OUT/clocks.wasm" 2>/dev/null; then
   bad "--dir missing accepted"; else ok; fi
 
+# sockets: the guest accepts on a preopened listener (--tcplisten) and
+# echoes one line upper-cased; python3 is the client.
+n=sock_echo
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$FERRY" run --tcplisten "127.0.0.1:$port" "$OUT/$n.wasm" & pid=$!
+got=$(python3 - "$port" <<'PY'
+import socket, sys, time
+for _ in range(200):
+    try:
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+        break
+    except OSError:
+        time.sleep(0.05)
+else:
+    sys.exit("no listener")
+s.sendall(b"ping\n")
+data = b""
+while True:
+    d = s.recv(64)
+    if not d:
+        break
+    data += d
+print(data.decode(), end="")
+PY
+)
+wait $pid; st=$?
+if [ $st -eq 0 ] && [ "$got" = "PING" ]; then ok; else bad "$n ($st: $got)"; fi
+
 echo "wasi: $pass passed, $fail failed"
 [ $fail -eq 0 ]
