@@ -19,51 +19,15 @@
 #include "vm/validate.h"
 #include "vm/wat.h"
 
-typedef struct {
-  rt_engine *engine;
-  rt_store *store;
-} fixture;
-
-static int setup(void **state) {
-  fixture *fx = calloc(1, sizeof *fx);
-  if (!fx) return -1;
-  fx->engine = rt_engine_new();
-  fx->store = fx->engine ? rt_store_new(fx->engine) : NULL;
-  if (!fx->store) return -1;
-  *state = fx;
-  return 0;
-}
+#include "tests/unit/wasm_fixture.h"
 
 /* cmocka installs its own SIGSEGV handler around each setup, test and
  * teardown call, so the engine (whose guard-page handler must sit on top)
  * is made inside the test body, as test_runtime.c does. */
-#define FIXTURE(fx)                                   \
-  fixture fxs_, *fx = &fxs_;                          \
-  assert_int_equal(setup(state), 0);                  \
-  fxs_ = *(fixture *)*state;                          \
-  free(*state);                                       \
-  *state = NULL
+#define FIXTURE(fx)        \
+  fixture fxs_, *fx = &fxs_; \
+  assert_true(fixture_init(fx))
 
-static void fixture_end(fixture *fx) {
-  rt_store_free(fx->store);
-  rt_engine_free(fx->engine);
-}
-
-
-static vm_module *load_wat(const char *src) {
-  uint8_t *bin = NULL;
-  size_t n = 0;
-  vm_error err;
-  memset(&err, 0, sizeof err);
-  if (!vm_wat_to_wasm(src, strlen(src), &bin, &n, &err))
-    fail_msg("wat: %d:%d: %s", err.line, err.col, err.msg);
-  vm_module *m = vm_decode_owned(bin, n, &err);
-  if (!m) fail_msg("decode: %s", err.msg);
-  if (!vm_validate(m, &err)) fail_msg("validate: %s", err.msg);
-  return m;
-}
-
-/* Instantiates on the interpreter, then switches to AOT code when `aot`. */
 static rt_instance *inst_new(rt_store *s, const char *wat, bool aot,
                              const rt_extern *imports, uint32_t n) {
   char err[256] = "";
@@ -174,7 +138,7 @@ static void test_arith(void **state) {
   assert_int_equal(call(fx->store, i, "sel", 1, (uint64_t)1), 2);
   assert_int_equal(call(fx->store, i, "sel", 1, (uint64_t)9), 7);
   assert_int_equal(call(fx->store, i, "simd", 1, (uint64_t)10), 13);
-  fixture_end(fx);
+  fixture_fini(fx);
 }
 
 static void test_traps(void **state) {
@@ -190,7 +154,7 @@ static void test_traps(void **state) {
   assert_string_equal(call_trap(fx->store, i, "unr", 0, &t), "unreachable");
   /* still usable after traps */
   assert_int_equal(call(fx->store, i, "fib", 1, (uint64_t)10), 55);
-  fixture_end(fx);
+  fixture_fini(fx);
 }
 
 /* AOT code calling interpreted code through an import and a table, and
@@ -224,7 +188,7 @@ static void mixed(void **state, bool lib_aot, bool user_aot) {
   assert_int_equal(call(fx->store, user, "ind", 2, (uint64_t)5, (uint64_t)1), 6);
   rt_trap_info t;
   assert_string_equal(call_trap(fx->store, user, "bad", 0, &t), "undefined element 5");
-  fixture_end(fx);
+  fixture_fini(fx);
 }
 
 static void test_mixed_aot_interp(void **state) { mixed(state, false, true); }

@@ -22,41 +22,7 @@
 #include "vm/validate.h"
 #include "vm/wat.h"
 
-typedef struct {
-  rt_engine *engine;
-  rt_store *store;
-} fixture;
-
-static int setup(void **state) {
-  fixture *fx = calloc(1, sizeof *fx);
-  if (!fx) return -1;
-  fx->engine = rt_engine_new();
-  fx->store = fx->engine ? rt_store_new(fx->engine) : NULL;
-  if (!fx->store) return -1;
-  *state = fx;
-  return 0;
-}
-
-static int teardown(void **state) {
-  fixture *fx = *state;
-  rt_store_free(fx->store);
-  rt_engine_free(fx->engine);
-  free(fx);
-  return 0;
-}
-
-static vm_module *load_wat(const char *src) {
-  uint8_t *bin = NULL;
-  size_t n = 0;
-  vm_error err;
-  memset(&err, 0, sizeof err);
-  if (!vm_wat_to_wasm(src, strlen(src), &bin, &n, &err))
-    fail_msg("wat: %d:%d: %s", err.line, err.col, err.msg);
-  vm_module *m = vm_decode_owned(bin, n, &err);
-  if (!m) fail_msg("decode: %s", err.msg);
-  if (!vm_validate(m, &err)) fail_msg("validate: %s", err.msg);
-  return m;
-}
+#include "tests/unit/wasm_fixture.h"
 
 typedef struct {
   rt_instance *inst;
