@@ -35,6 +35,7 @@ typedef struct {
   const aot_emit_opts *o;
   aot_buf *out;           /* body of the current function */
   aot_arena_blk *arena;
+  aot_buf scratch;        /* aot_strf's formatting buffer */
   aot_sval *stack;
   uint32_t sp, cap;
   uint8_t *slot_used;     /* [height * 6 + type class] */
