@@ -97,7 +97,10 @@ unit: $(UNIT_TESTS)
 
 spec: $(FERRY)
 	@if [ -d "$(SPEC_DIR)" ]; then \
-	  $(FERRY) wast --engine both $(SPEC_DIR)/*.wast; \
+	  $(FERRY) wast --engine both $(SPEC_DIR)/*.wast && \
+	  { $(FERRY) wast --engine interp,tier $(SPEC_DIR)/*.wast >$(BUILD)/spec-tier.log 2>&1 || \
+	    { cat $(BUILD)/spec-tier.log; exit 1; }; } && \
+	  tail -1 $(BUILD)/spec-tier.log | sed 's/^/spec, tiered (every loop entered by OSR): /'; \
 	else echo "spec: $(SPEC_DIR) not found, spec suite skipped"; fi
 
 crosscheck: $(FERRY)
@@ -105,7 +108,8 @@ crosscheck: $(FERRY)
 
 # One script per fixed bug (DESIGN.md: every fixed bug gets a regression test).
 regress: $(FERRY)
-	@$(FERRY) wast --engine both tests/regress/*.wast >$(BUILD)/regress.log 2>&1 || \
+	@{ $(FERRY) wast --engine both tests/regress/*.wast && \
+	   $(FERRY) wast --engine interp,tier tests/regress/*.wast; } >$(BUILD)/regress.log 2>&1 || \
 	  { cat $(BUILD)/regress.log; exit 1; }
 	@tail -1 $(BUILD)/regress.log | sed 's/^/regress: /'
 

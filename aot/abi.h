@@ -38,7 +38,7 @@ typedef struct aot_env {
 /* Helpers the generated code calls (host side: aot/rtlib.c). The list is
  * the one source for the prototypes below and for tcc_add_symbol. */
 #define AOT_HELPERS(X)                                                    \
-  X(aot_rt_enter) X(aot_rt_trap) X(aot_rt_trap_elem) X(aot_rt_ea) X(aot_rt_mem_size)          \
+  X(aot_rt_enter) X(aot_rt_enter_inst) X(aot_rt_trap) X(aot_rt_trap_elem) X(aot_rt_ea) X(aot_rt_mem_size)          \
   X(aot_rt_mem_grow) X(aot_rt_mem_init) X(aot_rt_data_drop)               \
   X(aot_rt_mem_copy) X(aot_rt_mem_fill) X(aot_rt_table_get)               \
   X(aot_rt_table_set) X(aot_rt_table_size) X(aot_rt_table_grow)           \
@@ -47,6 +47,9 @@ typedef struct aot_env {
 
 /* Fills *e for a call of rt_func f (whose code is an aot instance). */
 void aot_rt_enter(aot_env *e, void *ex, void *f);
+/* Same for an instance's AOT state `ai` (on-stack replacement: the running
+ * function's rt_func may still point at its interpreter code). */
+void aot_rt_enter_inst(aot_env *e, void *ex, void *ai);
 AOT_NORETURN void aot_rt_trap(aot_env *e, uint32_t kind);
 /* A table trap naming the element ("uninitialized element 2"), as the
  * interpreter and the reference interpreter word it. */
@@ -77,6 +80,8 @@ void aot_rt_elem_drop(aot_env *e, uint32_t seg);
  * the generated C defines one of these; the native main hands it to
  * aot_native_main, which runs the module with WASI on these functions. */
 typedef void (*aot_wrap_fn)(void *ex, void *f, uint64_t *slots);
+/* aotow_N (aot_emit_opts.osr). */
+typedef int (*aot_osr_fn)(void *ex, void *ai, uint64_t *slots, uint32_t at);
 typedef struct {
   uint32_t nfuncs;            /* defined functions */
   void *const *fn;            /* their C functions */

@@ -26,10 +26,22 @@ typedef struct aot_code aot_code;
  * released by the store as usual. */
 bool aot_prepare_instance(rt_instance *inst, char *err, size_t err_size);
 
+/* The hooks of RT_ENGINE_TIERED (runtime/tier.c). aot_tier_instance
+ * compiles inst's module with on-stack-replacement entries and points the
+ * defined functions at the compiled code, keeping their interpreter IR
+ * alive for activations still running it; with keep_interpreted (tests)
+ * only the OSR entries are installed. aot_osr runs the rest of an
+ * interpreted activation of f in compiled code from the loop at wasm
+ * offset `at` (see rt_osr); false when there is no entry there. */
+bool aot_tier_instance(rt_instance *inst, bool keep_interpreted, char *err,
+                       size_t err_size);
+bool aot_osr(rt_exec *ex, rt_func *f, uint64_t *fp, uint32_t at);
+
 /* Compiles a validated module with libtcc. `lock` (may be NULL) is held
- * around every use of libtcc, which is not thread-safe. */
-aot_code *aot_compile_tcc(const vm_module *m, os_mutex *lock, char *err,
-                          size_t err_size);
+ * around every use of libtcc, which is not thread-safe. `osr`: with the
+ * entries tiering needs (aot_emit_opts.osr). */
+aot_code *aot_compile_tcc(const vm_module *m, os_mutex *lock, bool osr,
+                          char *err, size_t err_size);
 /* Wraps the tables of a natively compiled module (not copied, not freed). */
 aot_code *aot_code_from_desc(const aot_desc *d);
 void aot_code_release(aot_code *c);

@@ -436,6 +436,10 @@ typedef struct {
   uint32_t nlocals;
   uint8_t *ltypes;        /* params then declared locals */
   const vm_functype *type;
+  /* OSR entries (aot_emit_opts.osr): wasm offset and C label of each loop
+   * entered at operand stack height 0. */
+  uint32_t *osr_at, *osr_label;
+  uint32_t nosr, osr_cap;
 } fstate;
 
 static frame *push_frame(fstate *s, uint8_t kind) {
@@ -853,6 +857,23 @@ out:
  * tests/regress/aot_select_equal_arms.wast); a constant condition is
  * folded too, which removes the nested ternaries of selects on selects.
  * Arms that may trap have been evaluated already. */
+static void add_osr_entry(fstate *s, uint32_t at, uint32_t label) {
+  if (s->nosr == s->osr_cap) {
+    uint32_t cap = s->osr_cap ? s->osr_cap * 2 : 8;
+    uint32_t *a = realloc(s->osr_at, cap * sizeof *a);
+    if (a) s->osr_at = a;
+    uint32_t *l = realloc(s->osr_label, cap * sizeof *l);
+    if (l) s->osr_label = l;
+    if (!a || !l) {
+      s->f->fail = "out of memory";
+      return;
+    }
+    s->osr_cap = cap;
+  }
+  s->osr_at[s->nosr] = at;
+  s->osr_label[s->nosr++] = label;
+}
+
 static bool fold_select(aot_fctx *f, uint32_t b) {
   aot_sval *a0 = &f->stack[b], *a1 = &f->stack[b + 1], *c = &f->stack[b + 2];
   uint32_t keep;
@@ -903,7 +924,11 @@ static void emit_instr(fstate *s, const vm_instr *in) {
     if (!fr) return;
     block_sig(m, in->block, fr);
     fr->base = f->sp - fr->np;
-    if (fr->kind == K_LOOP) aot_buf_printf(f->out, " L%u:;\n", fr->label);
+    if (fr->kind != K_LOOP) return;
+    aot_buf_printf(f->out, " L%u:;\n", fr->label);
+    /* Only the locals are live at a loop at height 0: an interpreter frame
+     * can jump in (the interpreter picks the same loops, vm/compile.c). */
+    if (f->o->osr && f->sp == 0) add_osr_entry(s, in->offset, fr->label);
     return;
   }
   case VM_OP_IF: {
@@ -1170,6 +1195,67 @@ static bool emit_body(fstate *s, uint32_t def) {
 
 /* ---- functions ---- */
 
+/* A function's C variables, locals from `first` (the others are
+ * parameters), then its entry stack check. */
+static void write_decls(aot_fctx *f, aot_buf *out, const fstate *s,
+                        uint32_t first) {
+  for (uint32_t i = first; i < s->nlocals; i++) {
+    if (s->ltypes[i] == VM_V128)
+      aot_buf_printf(out, "  v128 l%u = {0, 0};\n", i);
+    else
+      aot_buf_printf(out, "  %s l%u = 0;\n", aot_ctype(s->ltypes[i]), i);
+  }
+  for (uint32_t c = 0; c < 6; c++) {
+    bool any = false;
+    for (uint32_t h = 0; h * 6 < f->slot_cap; h++) {
+      if (!f->slot_used[h * 6 + c]) continue;
+      static const uint8_t types[] = {VM_I32, VM_I64, VM_F32, VM_F64, VM_V128, VM_FUNCREF};
+      aot_buf_printf(out, "%s s%u%c", any ? "," : aot_strf(f, "  %s", aot_ctype(types[c])),
+                     h, tletter[c]);
+      any = true;
+    }
+    if (any) aot_buf_puts(out, ";\n");
+  }
+  if (f->uses_mem && !f->o->bounds_check) aot_buf_puts(out, "  uint8_t *mem = e->mem;\n");
+  if (f->raw_slots) aot_buf_printf(out, "  uint64_t raw[%u];\n", f->raw_slots);
+  if (f->mr_slots) aot_buf_printf(out, "  uint64_t mr[%u];\n", f->mr_slots);
+  if (f->uses_ci) aot_buf_puts(out, "  uint32_t ci_i; void *ci_t, *ci_f;\n");
+  if (f->uses_simd) aot_buf_puts(out, "  v128 t0, t1, t2, tr;\n");
+  aot_buf_puts(out, "  AOT_STACK_CHECK(e);\n");
+}
+
+/* The OSR twin of function idx (aot_emit_opts.osr): the same body, entered
+ * at one of its loops with every local taken from an interpreter frame,
+ * and its raw entry aotow_N. */
+static void write_osr_entry(aot_fctx *f, aot_buf *out, const fstate *s,
+                            uint32_t idx, const char *body) {
+  const vm_functype *t = s->type;
+  aot_buf_printf(out, "static %s aoto_%u(aot_env *e, uint64_t *osr_s, uint32_t osr_at%s) {\n",
+                 ret_type(t), idx, t->nresults > 1 ? ", uint64_t *res" : "");
+  write_decls(f, out, s, 0);
+  for (uint32_t i = 0, k = 0; i < s->nlocals; k += s->ltypes[i] == VM_V128 ? 2 : 1, i++)
+    get_raw(out, aot_strf(f, "l%u", i), "osr_s", k, s->ltypes[i]);
+  aot_buf_puts(out, "  switch (osr_at) {\n");
+  for (uint32_t i = 0; i < s->nosr; i++)
+    aot_buf_printf(out, "  case %u: goto L%u;\n", s->osr_at[i], s->osr_label[i]);
+  aot_buf_printf(out, "  }\n%s}\n", body);
+
+  aot_buf_printf(out, "AOT_LINK int aotow_%u(void *ex, void *ai, uint64_t *s, uint32_t at) {\n"
+                      "  aot_env env;\n  switch (at) {\n", idx);
+  for (uint32_t i = 0; i < s->nosr; i++) aot_buf_printf(out, "  case %u:\n", s->osr_at[i]);
+  aot_buf_puts(out, "    break;\n  default: return 0;\n  }\n"
+                    "  aot_rt_enter_inst(&env, ex, ai);\n  ");
+  if (t->nresults == 1) aot_buf_printf(out, "%s r = ", ret_type(t));
+  aot_buf_printf(out, "aoto_%u(&env, s, at%s);\n", idx, t->nresults > 1 ? ", s" : "");
+  if (t->nresults == 1) {
+    aot_buf *save = f->out;
+    f->out = out;
+    put_raw(f, "s", 0, t->types[t->nparams], "r");
+    f->out = save;
+  }
+  aot_buf_puts(out, "  return 1;\n}\n");
+}
+
 static bool emit_function(aot_fctx *f, aot_buf *out, uint32_t def) {
   const vm_module *m = f->m;
   uint32_t idx = m->nimported_funcs + def;
@@ -1208,37 +1294,18 @@ static bool emit_function(aot_fctx *f, aot_buf *out, uint32_t def) {
   aot_buf_puts(out, " */\nAOT_LINK ");
   write_proto(out, m, idx, true);
   aot_buf_puts(out, " {\n");
-  for (uint32_t i = t->nparams; i < s.nlocals; i++) {
-    if (s.ltypes[i] == VM_V128)
-      aot_buf_printf(out, "  v128 l%u = {0, 0};\n", i);
-    else
-      aot_buf_printf(out, "  %s l%u = 0;\n", aot_ctype(s.ltypes[i]), i);
-  }
-  for (uint32_t c = 0; c < 6; c++) {
-    bool any = false;
-    for (uint32_t h = 0; h * 6 < f->slot_cap; h++) {
-      if (!f->slot_used[h * 6 + c]) continue;
-      static const uint8_t types[] = {VM_I32, VM_I64, VM_F32, VM_F64, VM_V128, VM_FUNCREF};
-      aot_buf_printf(out, "%s s%u%c", any ? "," : aot_strf(f, "  %s", aot_ctype(types[c])),
-                     h, tletter[c]);
-      any = true;
-    }
-    if (any) aot_buf_puts(out, ";\n");
-  }
-  if (f->uses_mem && !f->o->bounds_check) aot_buf_puts(out, "  uint8_t *mem = e->mem;\n");
-  if (f->raw_slots) aot_buf_printf(out, "  uint64_t raw[%u];\n", f->raw_slots);
-  if (f->mr_slots) aot_buf_printf(out, "  uint64_t mr[%u];\n", f->mr_slots);
-  if (f->uses_ci) aot_buf_puts(out, "  uint32_t ci_i; void *ci_t, *ci_f;\n");
-  if (f->uses_simd) aot_buf_puts(out, "  v128 t0, t1, t2, tr;\n");
-  aot_buf_puts(out, "  AOT_STACK_CHECK(e);\n");
+  write_decls(f, out, &s, t->nparams);
   aot_buf_puts(out, body.data ? body.data : "");
   aot_buf_puts(out, "}\n");
+  if (s.nosr) write_osr_entry(f, out, &s, idx, body.data ? body.data : "");
   ok = !out->oom;
 fail:
   if (!ok && !f->fail) f->fail = "out of memory";
   aot_buf_free(&body);
   free(s.ltypes);
   free(s.ctl);
+  free(s.osr_at);
+  free(s.osr_label);
   arena_free(f);
   return ok;
 }

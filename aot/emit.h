@@ -35,6 +35,12 @@ typedef struct {
    * module binary and a main() that runs it with WASI. Needs the whole
    * module in one chunk. */
   bool native_main;
+  /* Tiering: for each function with loops at operand stack height 0, also
+   * `int aotow_N(ex, ai, slots, at)`, which enters the function at the
+   * loop whose `loop` instruction is at wasm offset `at`, with its locals
+   * read from an interpreter frame (raw slot layout), runs it to the end
+   * and leaves the results in slots[0..] (returns 0 for an unknown at). */
+  bool osr;
 } aot_emit_opts;
 
 /* Writes the C for (part of) a validated module. False on out of memory or

@@ -21,11 +21,14 @@ static uintptr_t stack_limit(rt_exec *ex) {
   return top > AOT_STACK_BUDGET ? top - AOT_STACK_BUDGET : 0;
 }
 
-void aot_rt_enter(aot_env *e, void *ex, void *f) {
-  const aot_inst *ai = ((rt_func *)f)->code;
-  *e = ai->tmpl;
+void aot_rt_enter_inst(aot_env *e, void *ex, void *ai) {
+  *e = ((const aot_inst *)ai)->tmpl;
   e->ex = ex;
   e->stack_limit = stack_limit(ex);
+}
+
+void aot_rt_enter(aot_env *e, void *ex, void *f) {
+  aot_rt_enter_inst(e, ex, ((rt_func *)f)->code);
 }
 
 void aot_rt_trap(aot_env *e, uint32_t kind) {

@@ -110,6 +110,10 @@ static bool compile_chunk(aot_code *c, const vm_module *m, const char *src,
     c->fn[i] = tcc_get_symbol(s, name);
     snprintf(name, sizeof name, "aotw_%u", m->nimported_funcs + i);
     c->wrap[i] = (aot_wrap_fn)tcc_get_symbol(s, name);
+    if (c->osr) {
+      snprintf(name, sizeof name, "aotow_%u", m->nimported_funcs + i);
+      c->osr[i] = (aot_osr_fn)tcc_get_symbol(s, name);
+    }
     if (!c->fn[i] || !c->wrap[i]) {
       errs.set = false;
       on_error(&errs, "missing symbol");
@@ -150,8 +154,8 @@ static void progress(double start, bool *shown, uint32_t done,
   fflush(stderr);
 }
 
-aot_code *aot_compile_tcc(const vm_module *m, os_mutex *lock, char *err,
-                          size_t err_size) {
+aot_code *aot_compile_tcc(const vm_module *m, os_mutex *lock, bool osr,
+                          char *err, size_t err_size) {
   aot_code *c = calloc(1, sizeof *c);
   aot_buf src = {0};
   bool locked = false;
@@ -162,6 +166,7 @@ aot_code *aot_compile_tcc(const vm_module *m, os_mutex *lock, char *err,
   c->fn = calloc(m->nfuncs + 1, sizeof *c->fn);
   c->wrap = calloc(m->nfuncs + 1, sizeof *c->wrap);
   if (!c->fn || !c->wrap) goto oom;
+  if (osr && !(c->osr = calloc(m->nfuncs + 1, sizeof *c->osr))) goto oom;
   double start = now_seconds();
   bool shown = false;
   for (uint32_t first = 0; first < m->nfuncs;) {
@@ -173,7 +178,8 @@ aot_code *aot_compile_tcc(const vm_module *m, os_mutex *lock, char *err,
       count++;
     }
     aot_emit_opts o = {.first = first, .count = count,
-                       .bounds_check = !RT_GUARD_PAGES, .native_main = false};
+                       .bounds_check = !RT_GUARD_PAGES, .native_main = false,
+                       .osr = osr};
     src.len = 0;
     if (src.data) src.data[0] = '\0';
     if (!aot_emit(m, &o, &src, err, err_size)) goto fail;
@@ -197,13 +203,36 @@ fail:
   return NULL;
 }
 
-bool aot_prepare_instance(rt_instance *inst, char *err, size_t err_size) {
+aot_code *aot_compile_instance(rt_instance *inst, bool osr, char *err,
+                               size_t err_size) {
   rt_engine *engine = rt_store_engine(inst->store);
   /* The engine's lock (DESIGN.md decision 11: the libtcc lock is
    * engine-wide); type interning, which also takes it, happens outside. */
-  aot_code *c = aot_compile_tcc(inst->module, engine->lock, err, err_size);
+  return aot_compile_tcc(inst->module, engine->lock, osr, err, err_size);
+}
+
+bool aot_prepare_instance(rt_instance *inst, char *err, size_t err_size) {
+  aot_code *c = aot_compile_instance(inst, false, err, err_size);
   if (!c) return false;
   bool ok = aot_attach(inst, c, err, err_size);
   aot_code_release(c); /* the instance holds its own reference */
   return ok;
+}
+
+/* Tiering lives here rather than in instance.c: only runtimes with libtcc
+ * have it (native executables link instance.c with stub/no_aot.c). */
+bool aot_tier_instance(rt_instance *inst, bool keep_interpreted, char *err,
+                       size_t err_size) {
+  aot_code *code = aot_compile_instance(inst, true, err, err_size);
+  if (!code) return false;
+  bool ok = aot_attach_tiered(inst, code, keep_interpreted, err, err_size);
+  aot_code_release(code); /* the instance holds its own reference */
+  return ok;
+}
+
+bool aot_osr(rt_exec *ex, rt_func *f, uint64_t *fp, uint32_t at) {
+  aot_inst *ai = f->inst->tier;
+  uint32_t def = f->index - f->inst->module->nimported_funcs;
+  aot_osr_fn fn = ai->code->osr ? ai->code->osr[def] : NULL;
+  return fn && fn(ex, ai, fp, at);
 }

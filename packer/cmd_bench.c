@@ -160,7 +160,7 @@ static bool compile_times(const char *path, double *load, double *tcc) {
   }
   double t1 = now_seconds();
   char msg[256];
-  aot_code *c = aot_compile_tcc(m, NULL, msg, sizeof msg);
+  aot_code *c = aot_compile_tcc(m, NULL, false, msg, sizeof msg);
   double t2 = now_seconds();
   vm_module_free(m);
   if (!c) {

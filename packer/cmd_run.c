@@ -31,6 +31,9 @@ static const char run_help[] =
     "                    alone: its value in ferry's environment); repeatable\n"
     "  --tcplisten HOST:PORT  grant a listening TCP socket (sock_accept)\n"
     "  --aot             compile the module to native code with libtcc first\n"
+    "  --tiered          start interpreted and compile with libtcc once the\n"
+    "                    program has run a while; running loops move to the\n"
+    "                    compiled code (what a packed --mode tcc program does)\n"
     "  --fuel N          trap with \"fuel exhausted\" after N loop iterations\n"
     "                    and calls (interpreter only; default: unlimited)\n"
     "  --dump-ir         print the interpreter's IR of one function instead\n"
@@ -40,7 +43,7 @@ static const char run_help[] =
 typedef struct {
   const char *path;
   const char *invoke;
-  bool aot;
+  bool aot, tiered;
   uint64_t fuel;
   bool dump_ir;
   long func;
@@ -93,6 +96,8 @@ static int parse_options(int argc, char **argv, run_options *o) {
       o->listen[o->nlisten++] = argv[++i];
     } else if (!strcmp(a, "--aot")) {
       o->aot = true;
+    } else if (!strcmp(a, "--tiered")) {
+      o->tiered = true;
     } else if (!strcmp(a, "--fuel") && has_value) {
       char *end;
       errno = 0;
@@ -145,7 +150,8 @@ static int run_module(const run_options *o) {
       .dirs = (const char *const *)o->dirs,
       .nlisten = o->nlisten,
       .listen = (const char *const *)o->listen,
-      .mode = o->aot ? PK_MODE_TCC : PK_MODE_INTERP,
+      .mode = o->aot || o->tiered ? PK_MODE_TCC : PK_MODE_INTERP,
+      .tiered = o->tiered && !o->aot,
       .fuel = o->fuel,
       .invoke = o->invoke,
       .dump_ir_func = o->dump_ir ? o->func : -1,

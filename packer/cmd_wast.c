@@ -443,7 +443,8 @@ static void run_command(run_state *st, const wast_command *cmd, outcome *o) {
   }
 }
 
-static const char *const engine_names[] = {"interp", "aot"};
+static const char *const engine_names[] = {
+    [RT_ENGINE_INTERP] = "interp", [RT_ENGINE_AOT] = "aot", [RT_ENGINE_TIERED] = "tier"};
 
 /* Runs a script on one engine, or on two in lockstep (--engine both), where
  * a command passes only when it passes on both and both observed the same
@@ -472,6 +473,10 @@ static bool run_file(const char *path, bool verbose, const char *emit_dir,
     st[k] = (run_state){.file = path, .emit_dir = k ? NULL : emit_dir,
                         .engine = kinds[k], .store = rt_store_new(engine)};
     ok &= st[k].store != NULL;
+    /* Tiering under stress: compiled at the first charge, functions stay
+     * interpreted, and every loop back-edge moves into compiled code. */
+    if (st[k].store && kinds[k] == RT_ENGINE_TIERED)
+      rt_store_set_tiering(st[k].store, 0, true);
   }
   if (!ok) {
     fprintf(stderr, "%s: out of memory\n", path);
@@ -490,8 +495,9 @@ static bool run_file(const char *path, bool verbose, const char *emit_dir,
       }
     }
     if (!why && nkinds > 1 && strcmp(out[0].observed, out[1].observed)) {
-      snprintf(msg, sizeof msg, "engines differ: interp gave %s; aot gave %s",
-               out[0].observed, out[1].observed);
+      snprintf(msg, sizeof msg, "engines differ: %s gave %s; %s gave %s",
+               engine_names[kinds[0]], out[0].observed, engine_names[kinds[1]],
+               out[1].observed);
       why = msg;
     }
     if (!why) {
@@ -521,7 +527,7 @@ static bool run_file(const char *path, bool verbose, const char *emit_dir,
 }
 
 static const char wast_help[] =
-    "usage: ferry wast [-v] [--engine interp|aot|both] [--emit DIR] FILE.wast...\n"
+    "usage: ferry wast [-v] [--engine E] [--emit DIR] FILE.wast...\n"
     "\n"
     "Runs spec test scripts and prints per-file counts,\n"
     "then a final line 'N passed, N failed, N skipped'. Every command is\n"
@@ -532,10 +538,29 @@ static const char wast_help[] =
     "\n"
     "  -v          show every failure (by default at most 30 per file)\n"
     "  --engine E  run functions on the interpreter (interp, the default),\n"
-    "              compiled to native code with libtcc (aot), or on both in\n"
-    "              lockstep, failing on any difference between them (both)\n"
+    "              compiled to native code with libtcc (aot), or tiered\n"
+    "              under stress (tier: compiled at once, but functions stay\n"
+    "              interpreted and enter compiled code at every loop\n"
+    "              back-edge); two as A,B run in lockstep, failing on any\n"
+    "              difference between them; both is interp,aot\n"
     "  --emit DIR  write each text module to DIR/NAME.LINE.wat and its\n"
     "              binary to DIR/NAME.LINE.wasm\n";
+
+/* "E" or "E,F" with E, F among engine_names. */
+static bool parse_engines(const char *s, rt_engine_kind kinds[2], int *n) {
+  *n = 0;
+  while (*n < 2) {
+    size_t len = strcspn(s, ",");
+    int found = -1;
+    for (int k = 0; k < (int)(sizeof engine_names / sizeof *engine_names); k++)
+      if (strlen(engine_names[k]) == len && !strncmp(s, engine_names[k], len)) found = k;
+    if (found < 0) return false;
+    kinds[(*n)++] = (rt_engine_kind)found;
+    if (!s[len]) return true;
+    s += len + 1;
+  }
+  return false;
+}
 
 int cli_wast(int argc, char **argv) {
   bool verbose = false;
@@ -548,10 +573,9 @@ int cli_wast(int argc, char **argv) {
     else if (!strcmp(argv[first], "--emit") && first + 1 < argc) emit_dir = argv[++first];
     else if (!strcmp(argv[first], "--engine") && first + 1 < argc) {
       const char *e = argv[++first];
-      if (!strcmp(e, "interp")) kinds[0] = RT_ENGINE_INTERP, nkinds = 1;
-      else if (!strcmp(e, "aot")) kinds[0] = RT_ENGINE_AOT, nkinds = 1;
-      else if (!strcmp(e, "both")) kinds[0] = RT_ENGINE_INTERP, nkinds = 2;
-      else return cli_usage_error("wast", "unknown engine", e, wast_help);
+      if (!strcmp(e, "both")) e = "interp,aot";
+      if (!parse_engines(e, kinds, &nkinds))
+        return cli_usage_error("wast", "unknown engine", e, wast_help);
     }
     else if (cli_is_help(argv[first])) return cli_print(wast_help, 0);
     else return cli_usage_error("wast", "unknown option", argv[first], wast_help);

@@ -466,6 +466,9 @@ static int run_payload(int argc, char **argv, const char *exe,
       .dirs = dirs,
       .bundle = bundle && c->bundle_guest ? &mount : NULL,
       .mode = (pk_mode)(p->t.flags & PK_FLAG_MODE_MASK),
+      /* Start-up matters most for a shipped program: compile only when it
+       * turns out to run for a while. */
+      .tiered = true,
       .native = nc->code,
       .attach = nc->attach,
       .dump_ir_func = -1,

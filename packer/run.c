@@ -228,10 +228,13 @@ int pk_run(const pk_run_config *c) {
   bool trapped = false;
   vm_module *owned = m;
   m = NULL; /* the store owns it from here on */
-  /* tcc compiles in rt_instantiate (the AOT engine's hook); native code is
-   * already in the executable and is attached right after instantiation,
-   * so a start function runs interpreted, as with `ferry aot --cc`. */
-  rt_engine_kind kind = c->mode == PK_MODE_TCC ? RT_ENGINE_AOT : RT_ENGINE_INTERP;
+  /* tcc compiles in rt_instantiate (the AOT engine's hook), or once hot
+   * when tiered; native code is already in the executable and is attached
+   * right after instantiation, so a start function runs interpreted, as
+   * with `ferry aot --cc`. */
+  rt_engine_kind kind = c->mode != PK_MODE_TCC ? RT_ENGINE_INTERP
+                        : c->tiered            ? RT_ENGINE_TIERED
+                                               : RT_ENGINE_AOT;
   rt_instance *inst = rt_instantiate(store, owned, imports, owned->nimports,
                                      kind, msg, sizeof msg, &trap, &trapped);
   if (!inst) {

@@ -13,7 +13,7 @@
 /* How function bodies run (the trailer's mode field, DESIGN.md 9). */
 typedef enum {
   PK_MODE_INTERP = 0, /* the interpreter */
-  PK_MODE_TCC = 1,    /* compiled in memory with libtcc at start-up */
+  PK_MODE_TCC = 1,    /* compiled in memory with libtcc (tiered when packed) */
   PK_MODE_NATIVE = 2  /* compiled to machine code at pack time */
 } pk_mode;
 
@@ -62,6 +62,9 @@ typedef struct {
   const char *const *listen;
   const pk_bundle_mount *bundle; /* NULL: none */
   pk_mode mode;
+  /* PK_MODE_TCC: start interpreted and compile once the program has run a
+   * while (RT_ENGINE_TIERED) rather than before it starts. */
+  bool tiered;
   const void *native;    /* PK_MODE_NATIVE: the compiled code, for attach */
   pk_attach_fn attach;
   const char *invoke; /* an export to call with argv[1..] instead of _start */

@@ -39,6 +39,7 @@ void rt_instance_free(rt_instance *inst) {
     else free(f->code);
   }
   free(b->defined);
+  if (inst->tier) inst->tier_free(inst->tier);
   if (inst->elems)
     for (uint32_t i = 0; i < inst->module->nelems; i++)
       free(inst->elems[i].refs);
@@ -290,7 +291,9 @@ rt_instance *rt_instantiate(rt_store *s, vm_module *module,
   /* Functions start out interpreted; the AOT engine then points every
    * defined function at its compiled code (aot_prepare_instance below). */
   switch (engine) {
-  case RT_ENGINE_INTERP: case RT_ENGINE_AOT: entry = vm_interp_entry; break;
+  case RT_ENGINE_INTERP: case RT_ENGINE_AOT: case RT_ENGINE_TIERED:
+    entry = vm_interp_entry;
+    break;
   }
   if (!entry) {
     link_error(err, err_size, "unknown engine");
@@ -322,6 +325,7 @@ rt_instance *rt_instantiate(rt_store *s, vm_module *module,
   rt_instance *inst = &b->pub;
   inst->store = s;
   inst->module = module;
+  inst->engine = engine;
   if (!alloc_arrays(inst, module)) {
     link_error(err, err_size, "out of memory");
     goto fail;
@@ -353,6 +357,7 @@ rt_instance *rt_instantiate(rt_store *s, vm_module *module,
     link_error(err, err_size, "out of memory");
     goto fail;
   }
+  if (engine == RT_ENGINE_TIERED) rt_tier_register(inst);
 
   /* 3–4. Segments. */
   if (!apply_segments(inst, trap)) {

@@ -232,6 +232,15 @@ typedef struct {
   uint32_t size;
 } rt_data_inst;
 
+/* Which engine runs the functions of a module. RT_ENGINE_TIERED starts
+ * interpreted (no compile at start-up) and, once the store's tiering budget
+ * of back-edges and calls is spent (rt_store_set_tiering), compiles the
+ * module with libtcc: later calls run compiled code, and an interpreted
+ * function still running moves to it at its next loop back-edge (on-stack
+ * replacement). Under a fuel limit it stays interpreted (AOT code is not
+ * metered). */
+typedef enum { RT_ENGINE_INTERP, RT_ENGINE_AOT, RT_ENGINE_TIERED } rt_engine_kind;
+
 struct rt_instance {
   rt_store *store;
   vm_module *module;       /* shared, owned by the store's module list */
@@ -243,6 +252,11 @@ struct rt_instance {
   rt_data_inst *datas;
   /* Cached for engines: memory 0 (or NULL). */
   rt_memory *mem0;
+  rt_engine_kind engine;   /* as instantiated (RT_ENGINE_TIERED: see there) */
+  /* RT_ENGINE_TIERED once compiled: the AOT state (aot/tier.c), released
+   * with tier_free when the instance goes. */
+  void *tier;
+  void (*tier_free)(void *tier);
 };
 
 /* An external value: what imports take and exports give. */
@@ -257,9 +271,6 @@ typedef struct {
 } rt_extern;
 
 /* ---- engine and store ---- */
-
-/* Which engine runs the functions of a module. */
-typedef enum { RT_ENGINE_INTERP, RT_ENGINE_AOT } rt_engine_kind;
 
 rt_engine *rt_engine_new(void);
 void rt_engine_free(rt_engine *e);
@@ -286,6 +297,25 @@ rt_store *rt_store_new(rt_engine *e);
 void rt_store_set_fuel(rt_store *s, uint64_t fuel);
 /* The fuel left; UINT64_MAX when unlimited. */
 uint64_t rt_store_fuel(const rt_store *s);
+
+/* Tiering (RT_ENGINE_TIERED): the store's tiered instances are compiled
+ * once `budget` fuel units (back-edges and calls, as above) have run
+ * interpreted; the default is RT_TIER_BUDGET. `stress` (for tests) compiles
+ * at the first unit and then keeps every function interpreted, so that each
+ * loop back-edge taken moves its frame into compiled code. */
+enum { RT_TIER_BUDGET = 1 << 17 };
+void rt_store_set_tiering(rt_store *s, uint64_t budget, bool stress);
+
+/* For engines, when a charge made the fuel negative: compiles the store's
+ * pending tiered instances and refills the counter, returning true, or
+ * returns false when the fuel budget is really spent (trap RT_TRAP_FUEL). */
+bool rt_fuel_out(rt_exec *ex);
+/* For the interpreter, at a back-edge to a loop at operand stack height 0:
+ * if f's instance is compiled, runs the rest of f's activation in compiled
+ * code from the loop at wasm offset `at`, with the locals of the frame
+ * `fp` (raw slot layout), leaving f's results in fp[0..]. False when f has
+ * no such entry (keep interpreting). */
+bool rt_osr(rt_exec *ex, rt_func *f, uint64_t *fp, uint32_t at);
 
 /* One spare engine stack per store: reserving and releasing the
  * interpreter's stack costs ~20 us, far more than a short rt_call, so the
@@ -328,8 +358,8 @@ rt_global *rt_global_new(rt_store *s, vm_globaltype type, uint64_t lo,
  * A trapping instantiation leaves its effects in place (Wasm 2.0: segments
  * before the trapping one stay written, and may have put this instance's
  * functions into imported tables), so the half-made instance stays owned by
- * the store until rt_store_free. RT_ENGINE_AOT is not available yet and
- * fails with a message. trap and trapped may be NULL. */
+ * the store until rt_store_free. RT_ENGINE_AOT fails with a message in a
+ * runtime built without libtcc. trap and trapped may be NULL. */
 rt_instance *rt_instantiate(rt_store *s, vm_module *module,
                             const rt_extern *imports, uint32_t nimports,
                             rt_engine_kind engine, char *err, size_t err_size,

@@ -36,6 +36,11 @@ struct rt_store {
   rt_extern spectest[RT_SPECTEST_COUNT];
   int64_t fuel;             /* what is left; INT64_MAX when unlimited */
   bool fuel_limited;
+  /* Tiering (tier.c): instances waiting to be compiled, and the budget
+   * before they are. While some wait, fuel counts down the budget. */
+  uint32_t tier_pending;
+  int64_t tier_budget;
+  bool tier_stress;
   rt_stack_cache stack_cache;
 };
 
@@ -47,6 +52,10 @@ void rt_instance_free(rt_instance *inst);
 void rt_memory_free(rt_memory *m);
 void rt_table_free(rt_table *t);
 void rt_func_free(rt_func *f);
+
+/* tier.c: counts a tiered instance in (or makes it interpreted under a
+ * fuel limit). */
+void rt_tier_register(rt_instance *inst);
 
 /* The fault callback trap.c gives to os_fault_install. */
 bool rt_fault_callback(void *addr);

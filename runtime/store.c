@@ -152,6 +152,7 @@ rt_store *rt_store_new(rt_engine *e) {
   if (!s) return NULL;
   s->engine = e;
   s->fuel = INT64_MAX;
+  s->tier_budget = RT_TIER_BUDGET;
   return s;
 }
 

@@ -33,6 +33,7 @@ typedef struct {
   uint8_t type;
   uint8_t kind;
   uint32_t home;
+  uint32_t end;  /* home + the type's slots: the next entry's home */
   uint32_t slot; /* K_LOCAL, K_ADDI: the slot read */
   uint64_t val;  /* K_CONST; K_ADDI: the u32 immediate */
 } ventry;
@@ -75,6 +76,7 @@ typedef struct {
   const void *const *h;
   const vm_functype *ftype;
 
+  ir_code *out; /* the result, compiled in place (code == out->ir) */
   ir_word *code;
   uint32_t n, cap;
   uint32_t *relocs;
@@ -98,6 +100,11 @@ typedef struct {
   lastop last;
   bool dead;
   uint32_t dead_depth;
+
+  /* Tiered instances: (ir index, wasm offset) of each loop at operand
+   * stack height 0, appended to the code at the end (ir_code.nloops). */
+  uint32_t *loops;
+  uint32_t nloops, caploops;
   bool oom;
 } cctx;
 
@@ -110,14 +117,16 @@ static const uint8_t cmp_mirror[10] = {0, 1, 4, 5, 2, 3, 8, 9, 6, 7};
 static int neg_cmp(int id) { return (id / 10) * 10 + cmp_negate[id % 10]; }
 static int mirror_cmp(int id) { return (id / 10) * 10 + cmp_mirror[id % 10]; }
 
-/* vm_op → IR op + 1 for each generated class. */
-#define MAP_IMM(n, r, t, e) [VM_OP_##n] = IR_##n##_SS + 1,
-#define MAP_ONE(n, ...) [VM_OP_##n] = IR_##n + 1,
-static const uint16_t map_bin_imm[VM_OP_COUNT] = {IR_BIN_IMM(MAP_IMM)};
-static const uint16_t map_bin[VM_OP_COUNT] = {IR_BIN(MAP_ONE) IR_BIN_TRAP(MAP_ONE)};
-static const uint16_t map_un[VM_OP_COUNT] = {IR_UN(MAP_ONE) IR_UN_TRAP(MAP_ONE)};
-static const uint16_t map_load[VM_OP_COUNT] = {IR_LOADS(MAP_ONE)};
-static const uint16_t map_store[VM_OP_COUNT] = {IR_STORES(MAP_ONE)};
+/* vm_op → the IR op of the generated classes (the _SS form for IR_BIN_IMM). */
+#define MAP_IMM(n, ...) [VM_OP_##n] = IR_##n##_SS,
+#define MAP_ONE(n, ...) [VM_OP_##n] = IR_##n,
+static const uint16_t op_ir[VM_OP_COUNT] = {
+    IR_BIN_IMM(MAP_IMM) IR_BIN(MAP_ONE) IR_BIN_TRAP(MAP_ONE) IR_UN(MAP_ONE)
+    IR_UN_TRAP(MAP_ONE) IR_LOADS(MAP_ONE) IR_STORES(MAP_ONE)};
+#undef MAP_IMM
+#undef MAP_ONE
+
+/* The other forms of loads and stores (ir.h), + 1. */
 #define MAP_X(n, ...) [VM_OP_##n] = IR_##n##_X + 1,
 #define MAP_A(n, ...) [VM_OP_##n] = IR_##n##_A + 1,
 static const uint16_t map_load_x[VM_OP_COUNT] = {IR_LOADS(MAP_X)};
@@ -126,8 +135,11 @@ static const uint16_t map_load_a[VM_OP_COUNT] = {IR_LOADS(MAP_A)};
 static const uint16_t map_store_a[VM_OP_COUNT] = {IR_STORES(MAP_A)};
 #undef MAP_X
 #undef MAP_A
-#undef MAP_IMM
-#undef MAP_ONE
+
+/* The result type of an op with a fixed signature. */
+static uint8_t result_type(vm_op op) {
+  return vm_sig_table[vm_opinfo_table[op].sig].result;
+}
 
 static uint32_t nslots(uint8_t type) { return type == VM_V128 ? 2 : 1; }
 
@@ -150,17 +162,57 @@ static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem) {
   return true;
 }
 
-static void emit_w(cctx *c, uint64_t w) {
-  if (!grow((void **)&c->code, &c->cap, c->n + 1, sizeof(ir_word))) {
+/* Makes room for at least 16 more words. The code is compiled straight
+ * into the block vm_interp_compile returns, so it grows with the header;
+ * jump targets are code indices until the end (relocs), so moving is safe. */
+static bool grow_code(cctx *c) {
+  uint32_t nc = c->cap + c->cap / 2 + 16;
+  ir_code *q = realloc(c->out, sizeof *q + (size_t)nc * sizeof(ir_word));
+  if (!q) {
     c->oom = true;
-    return;
+    return false;
   }
+  c->out = q;
+  c->code = q->ir;
+  c->cap = nc;
+  return true;
+}
+
+/* Inline: the compiler's most frequent call; only growing is out of line. */
+static inline void emit_w(cctx *c, uint64_t w) {
+  if (c->n == c->cap && !grow_code(c)) return;
   c->code[c->n++] = w;
 }
 
-static void emit_op(cctx *c, ir_op op) {
+/* Starts an op of nw words (handler included, at most 16) with one
+ * capacity check; NULL when out of memory. */
+static inline ir_word *emit_words(cctx *c, ir_op op, uint32_t nw) {
+  if (c->cap - c->n < nw && !grow_code(c)) return NULL;
+  ir_word *w = c->code + c->n;
+  c->n += nw;
   c->last.valid = false;
-  emit_w(c, (uint64_t)(uintptr_t)c->h[op]);
+  w[0] = (uint64_t)(uintptr_t)c->h[op];
+  return w;
+}
+
+/* An op whose operand words follow through emit_w. */
+static void emit_op(cctx *c, ir_op op) { emit_words(c, op, 1); }
+
+/* Ops with one to three operand words, each in one call. */
+static inline void emit_op1(cctx *c, ir_op op, uint64_t a) {
+  ir_word *w = emit_words(c, op, 2);
+  if (w) w[1] = a;
+}
+
+static inline void emit_op2(cctx *c, ir_op op, uint64_t a, uint64_t b) {
+  ir_word *w = emit_words(c, op, 3);
+  if (w) w[1] = a, w[2] = b;
+}
+
+static inline void emit_op3(cctx *c, ir_op op, uint64_t a, uint64_t b,
+                            uint64_t d) {
+  ir_word *w = emit_words(c, op, 4);
+  if (w) w[1] = a, w[2] = b, w[3] = d;
 }
 
 /* A word holding a code index that becomes an absolute address at the end. */
@@ -196,24 +248,27 @@ static void emit_label_ref(cctx *c, cframe *fr) {
 /* ---- the operand stack model ---- */
 
 static uint32_t home_at(const cctx *c, uint32_t h) {
-  if (h == 0) return c->local_slots;
-  const ventry *e = &c->stk[h - 1];
-  return e->home + nslots(e->type);
+  return h == 0 ? c->local_slots : c->stk[h - 1].end;
 }
 
-static ventry *push(cctx *c, uint8_t type, uint8_t kind) {
-  if (!grow((void **)&c->stk, &c->stkcap, c->sp + 1, sizeof(ventry))) {
-    c->oom = true;
-    c->sp = 0; /* keep going harmlessly; the result is discarded */
-  }
+static bool grow_stack(cctx *c) {
+  if (grow((void **)&c->stk, &c->stkcap, c->sp + 1, sizeof(ventry))) return true;
+  c->oom = true;
+  c->sp = 0; /* keep going harmlessly; the result is discarded */
+  return false;
+}
+
+static inline ventry *push(cctx *c, uint8_t type, uint8_t kind) {
+  if (c->sp == c->stkcap) grow_stack(c);
   ventry *e = &c->stk[c->sp];
   e->type = type;
   e->kind = kind;
   e->home = home_at(c, c->sp);
+  e->end = e->home + nslots(type);
   e->slot = 0;
   e->val = 0;
   c->sp++;
-  if (e->home + nslots(type) > c->max_slot) c->max_slot = e->home + nslots(type);
+  if (e->end > c->max_slot) c->max_slot = e->end;
   return e;
 }
 
@@ -226,23 +281,16 @@ static void push_const(cctx *c, uint8_t type, uint64_t v) {
 /* Copies e's value into slot dst (without changing e's kind). */
 static void emit_move(cctx *c, const ventry *e, uint32_t dst) {
   if (e->kind == K_CONST) {
-    emit_op(c, IR_CONST);
-    emit_w(c, dst);
-    emit_w(c, e->val);
+    emit_op2(c, IR_CONST, dst, e->val);
     return;
   }
   if (e->kind == K_ADDI) {
-    emit_op(c, IR_I32_ADD_SI);
-    emit_w(c, dst);
-    emit_w(c, e->slot);
-    emit_w(c, e->val);
+    emit_op3(c, IR_I32_ADD_SI, dst, e->slot, e->val);
     return;
   }
   uint32_t src = e->kind == K_LOCAL ? e->slot : e->home;
   if (src == dst) return;
-  emit_op(c, e->type == VM_V128 ? IR_COPY2 : IR_COPY);
-  emit_w(c, dst);
-  emit_w(c, src);
+  emit_op2(c, e->type == VM_V128 ? IR_COPY2 : IR_COPY, dst, src);
 }
 
 /* Entries whose value depends on another slot (a local) until used. */
@@ -257,8 +305,9 @@ static void materialize(cctx *c, uint32_t i) {
   e->kind = K_SLOT;
 }
 
-/* The slot an op reads entry i from (constants get stored first). */
-static uint32_t operand(cctx *c, uint32_t i) {
+/* The slot an op reads entry i from (constants get stored first). Inline:
+ * every op reads its operands through here. */
+static inline uint32_t operand(cctx *c, uint32_t i) {
   ventry *e = &c->stk[i];
   if (e->kind == K_CONST || e->kind == K_ADDI) materialize(c, i);
   return e->kind == K_LOCAL ? e->slot : e->home;
@@ -307,8 +356,7 @@ static void emit_return(cctx *c) {
       emit_move(c, e, 0);
       emit_op(c, IR_RETURN);
     } else {
-      emit_op(c, IR_RET1);
-      emit_w(c, e->kind == K_LOCAL ? e->slot : e->home);
+      emit_op1(c, IR_RET1, e->kind == K_LOCAL ? e->slot : e->home);
     }
     return;
   }
@@ -377,20 +425,17 @@ static uint32_t emit_cond_jump(cctx *c, const cond *k, bool negate,
   if (k->kind == C_CMP) {
     int id = negate ? neg_cmp(k->cmp) : k->cmp;
     ir_op base = back ? IR_BRL_I32_EQ_SS : IR_BR_I32_EQ_SS;
-    emit_op(c, (ir_op)(base + 2 * id + (k->imm ? 1 : 0)));
-    emit_w(c, k->a);
-    emit_w(c, k->b);
+    emit_op2(c, (ir_op)(base + 2 * id + (k->imm ? 1 : 0)), k->a, k->b);
   } else if (k->kind == C_ANDNZ || k->kind == C_ANDZ) {
     bool z = (k->kind == C_ANDZ) != negate;
-    if (back) emit_op(c, z ? IR_BR_ANDZ_LOOP : IR_BR_ANDNZ_LOOP);
-    else emit_op(c, z ? IR_BR_ANDZ : IR_BR_ANDNZ);
-    emit_w(c, k->a);
-    emit_w(c, k->b);
+    ir_op op = back ? (z ? IR_BR_ANDZ_LOOP : IR_BR_ANDNZ_LOOP)
+                    : (z ? IR_BR_ANDZ : IR_BR_ANDNZ);
+    emit_op2(c, op, k->a, k->b);
   } else {
     bool z = (k->kind == C_Z) != negate;
-    if (back) emit_op(c, z ? IR_BR_Z_LOOP : IR_BR_NZ_LOOP);
-    else emit_op(c, z ? IR_BR_Z : IR_BR_NZ);
-    emit_w(c, k->a);
+    ir_op op = back ? (z ? IR_BR_Z_LOOP : IR_BR_NZ_LOOP)
+                    : (z ? IR_BR_Z : IR_BR_NZ);
+    emit_op1(c, op, k->a);
   }
   return emit_target(c, 0);
 }
@@ -432,9 +477,7 @@ static void emit_br_table(cctx *c, const vm_instr *in) {
   for (uint32_t i = 0; i < n; i++) vm_read_u32(&r, &depths[i]);
   depths[n] = in->b;
 
-  emit_op(c, IR_BR_TABLE);
-  emit_w(c, idx);
-  emit_w(c, n);
+  emit_op2(c, IR_BR_TABLE, idx, n);
   uint32_t first = c->n;
   for (uint32_t i = 0; i <= n; i++) {
     cframe *fr = &c->ctl[c->nctl - 1 - depths[i]];
@@ -642,10 +685,7 @@ static void bin_imm(cctx *c, ir_op ss, uint8_t rtype) {
   c->sp -= 2;
   push_slot(c, rtype);
   uint32_t start = c->n;
-  emit_op(c, (ir_op)(ss + (imm ? 1 : 0)));
-  emit_w(c, c->stk[c->sp - 1].home);
-  emit_w(c, a);
-  emit_w(c, b);
+  emit_op3(c, (ir_op)(ss + (imm ? 1 : 0)), c->stk[c->sp - 1].home, a, b);
   /* An i32.and with a constant feeds a branch as one test. */
   if (ss == IR_I32_AND_SS && imm) cmp = CMP_AND;
   set_last(c, start, cmp, imm, a, b);
@@ -656,10 +696,7 @@ static void bin_op(cctx *c, ir_op op, uint8_t rtype) {
   c->sp -= 2;
   push_slot(c, rtype);
   uint32_t start = c->n;
-  emit_op(c, op);
-  emit_w(c, c->stk[c->sp - 1].home);
-  emit_w(c, a);
-  emit_w(c, b);
+  emit_op3(c, op, c->stk[c->sp - 1].home, a, b);
   set_last(c, start, CMP_NONE, false, a, b);
 }
 
@@ -668,9 +705,7 @@ static void un_op(cctx *c, ir_op op, uint8_t rtype) {
   c->sp -= 1;
   push_slot(c, rtype);
   uint32_t start = c->n;
-  emit_op(c, op);
-  emit_w(c, c->stk[c->sp - 1].home);
-  emit_w(c, a);
+  emit_op2(c, op, c->stk[c->sp - 1].home, a);
   bool eqz = op == IR_I32_EQZ || op == IR_I64_EQZ;
   set_last(c, start, eqz ? CMP_EQZ : CMP_NONE, false, a, 0);
 }
@@ -705,16 +740,14 @@ static void value_op(cctx *c, ir_op op, uint32_t n, uint8_t rtype,
 /* Loads and stores pick the form by the address entry: a constant gives a
  * precomputed effective address, a `slot + imm` entry folds its add. */
 static void load_op(cctx *c, vm_op op, uint64_t off) {
-  uint8_t pt[3], rt;
-  vm_sig_types((vm_sig)vm_opinfo_table[op].sig, pt, &rt);
+  uint8_t rt = result_type(op);
   ventry a = c->stk[c->sp - 1];
   if (a.kind == K_CONST) {
     c->sp--;
     push_slot(c, rt);
     uint32_t start = c->n;
-    emit_op(c, (ir_op)(map_load_a[op] - 1));
-    emit_w(c, c->stk[c->sp - 1].home);
-    emit_w(c, (uint32_t)a.val + off);
+    emit_op2(c, (ir_op)(map_load_a[op] - 1), c->stk[c->sp - 1].home,
+             (uint32_t)a.val + off);
     set_last(c, start, CMP_NONE, false, 0, 0);
     return;
   }
@@ -730,21 +763,19 @@ static void load_op(cctx *c, vm_op op, uint64_t off) {
     set_last(c, start, CMP_NONE, false, 0, 0);
     return;
   }
-  value_op(c, (ir_op)(map_load[op] - 1), 1, rt, &off, 1);
+  value_op(c, (ir_op)op_ir[op], 1, rt, &off, 1);
 }
 
 static void store_op(cctx *c, vm_op op, uint64_t off) {
   ventry a = c->stk[c->sp - 2];
   if (a.kind != K_CONST && a.kind != K_ADDI) {
-    sink_op(c, (ir_op)(map_store[op] - 1), 2, &off, 1);
+    sink_op(c, (ir_op)op_ir[op], 2, &off, 1);
     return;
   }
   uint64_t v = operand(c, c->sp - 1);
   c->sp -= 2;
   if (a.kind == K_CONST) {
-    emit_op(c, (ir_op)(map_store_a[op] - 1));
-    emit_w(c, (uint32_t)a.val + off);
-    emit_w(c, v);
+    emit_op2(c, (ir_op)(map_store_a[op] - 1), (uint32_t)a.val + off, v);
   } else {
     emit_op(c, (ir_op)(map_store_x[op] - 1));
     emit_w(c, a.slot);
@@ -859,10 +890,7 @@ static void simd_op(cctx *c, const vm_instr *in) {
     uint64_t lo, hi;
     memcpy(&lo, in->v128, 8);
     memcpy(&hi, in->v128 + 8, 8);
-    emit_op(c, IR_CONST2);
-    emit_w(c, c->stk[c->sp - 1].home);
-    emit_w(c, lo);
-    emit_w(c, hi);
+    emit_op3(c, IR_CONST2, c->stk[c->sp - 1].home, lo, hi);
     return;
   }
   uint64_t s[3] = {0, 0, 0};
@@ -915,33 +943,25 @@ static void compile_instr(cctx *c, const vm_instr *in) {
       op != VM_OP_DROP)
     c->straight = false; /* control flow (or anything unusual) from here */
 
-  if (map_bin_imm[op]) {
-    uint8_t pt[3], rt;
-    vm_sig_types((vm_sig)vm_opinfo_table[op].sig, pt, &rt);
-    bin_imm(c, (ir_op)(map_bin_imm[op] - 1), rt);
+  /* One switch: the generated classes are case lists from ir.h's tables. */
+  switch (op) {
+#define CASE(n, ...) case VM_OP_##n:
+  IR_BIN_IMM(CASE)
+    bin_imm(c, (ir_op)op_ir[op], result_type(op));
     return;
-  }
-  if (map_bin[op] || map_un[op]) {
-    uint8_t pt[3], rt;
-    vm_sig_types((vm_sig)vm_opinfo_table[op].sig, pt, &rt);
-    if (map_bin[op]) bin_op(c, (ir_op)(map_bin[op] - 1), rt);
-    else un_op(c, (ir_op)(map_un[op] - 1), rt);
+  IR_BIN(CASE) IR_BIN_TRAP(CASE)
+    bin_op(c, (ir_op)op_ir[op], result_type(op));
     return;
-  }
-  if (map_load[op]) {
+  IR_UN(CASE) IR_UN_TRAP(CASE)
+    un_op(c, (ir_op)op_ir[op], result_type(op));
+    return;
+  IR_LOADS(CASE)
     load_op(c, op, in->offset_imm);
     return;
-  }
-  if (map_store[op]) {
+  IR_STORES(CASE)
     store_op(c, op, in->offset_imm);
     return;
-  }
-  if (vm_opinfo_table[op].prefix == 0xfd) {
-    simd_op(c, in);
-    return;
-  }
-
-  switch (op) {
+#undef CASE
   case VM_OP_UNREACHABLE:
     emit_op(c, IR_UNREACHABLE);
     c->dead = true;
@@ -955,6 +975,15 @@ static void compile_instr(cctx *c, const vm_instr *in) {
     cframe *fr = push_frame(c, op == VM_OP_BLOCK ? F_BLOCK : F_LOOP, in->block);
     if (fr) fr->pc = c->n;
     c->last.valid = false;
+    /* The same loops as the AOT emitter's OSR entries (aot/emit.c). */
+    if (op == VM_OP_LOOP && c->sp == 0 && inst->engine == RT_ENGINE_TIERED) {
+      if (!grow((void **)&c->loops, &c->caploops, 2 * c->nloops + 2, sizeof(uint32_t))) {
+        c->oom = true;
+        return;
+      }
+      c->loops[2 * c->nloops] = c->n;
+      c->loops[2 * c->nloops++ + 1] = in->offset;
+    }
     return;
   }
   case VM_OP_IF: {
@@ -993,7 +1022,9 @@ static void compile_instr(cctx *c, const vm_instr *in) {
     const vm_functype *t = vm_func_type(m, in->a);
     uint32_t argslot = call_args(c, t);
     rt_func *callee = inst->funcs[in->a];
-    emit_op(c, callee->entry == vm_interp_entry ? IR_CALL_INTERP : IR_CALL);
+    /* A tiered callee may switch to compiled code: check at each call. */
+    emit_op(c, callee->entry == vm_interp_entry && callee->inst->engine != RT_ENGINE_TIERED
+                   ? IR_CALL_INTERP : IR_CALL);
     emit_w(c, argslot);
     emit_w(c, (uint64_t)(uintptr_t)callee);
     call_results(c, t);
@@ -1043,9 +1074,8 @@ static void compile_instr(cctx *c, const vm_instr *in) {
     rt_global *g = inst->globals[in->a];
     uint64_t src = operand(c, c->sp - 1);
     c->sp--;
-    emit_op(c, g->type.type == VM_V128 ? IR_GLOBAL_SET2 : IR_GLOBAL_SET);
-    emit_w(c, (uint64_t)(uintptr_t)g->val);
-    emit_w(c, src);
+    emit_op2(c, g->type.type == VM_V128 ? IR_GLOBAL_SET2 : IR_GLOBAL_SET,
+             (uint64_t)(uintptr_t)g->val, src);
     return;
   }
   case VM_OP_TABLE_GET: {
@@ -1151,25 +1181,28 @@ static void compile_instr(cctx *c, const vm_instr *in) {
     return;
   }
   default:
-    /* Every remaining opcode is handled by a table above; the validator
-     * guarantees nothing else reaches here. */
-    c->oom = true;
+    /* Only SIMD is left: the validator guarantees nothing else gets here. */
+    if (vm_opinfo_table[op].prefix == 0xfd) simd_op(c, in);
+    else c->oom = true;
     return;
   }
 }
 
 /* ---- the function ---- */
 
+/* The three per-local arrays share one block (freed through lslot); the +1
+ * keeps it non-empty. */
 static bool setup_locals(cctx *c, const vm_func *fn) {
   const vm_functype *t = c->ftype;
   c->nlocals = t->nparams + fn->nlocals;
-  c->ltype = malloc((size_t)c->nlocals + 1);
-  c->zero_known = calloc((size_t)c->nlocals + 1, 1);
-  if (!c->zero_known) return false;
-  for (uint32_t i = t->nparams; i < c->nlocals; i++) c->zero_known[i] = 1;
+  size_t n = (size_t)c->nlocals + 1;
+  c->lslot = malloc(n * (sizeof *c->lslot + 2));
+  if (!c->lslot) return false;
+  c->ltype = (uint8_t *)(c->lslot + n);
+  c->zero_known = c->ltype + n;
+  memset(c->zero_known, 0, n);
+  memset(c->zero_known + t->nparams, 1, fn->nlocals);
   c->straight = true;
-  c->lslot = malloc(((size_t)c->nlocals + 1) * sizeof *c->lslot);
-  if (!c->ltype || !c->lslot) return false;
   uint32_t k = 0, slot = 0;
   for (uint32_t i = 0; i < t->nparams; i++, k++) {
     c->ltype[k] = t->types[i];
@@ -1189,6 +1222,31 @@ static bool setup_locals(cctx *c, const vm_func *fn) {
   return true;
 }
 
+/* The code block and the work arrays start at sizes that fit most
+ * functions: typical code compiles to about 0.7 IR words per body byte
+ * (samples/hello), so 7/8 of a word per byte rarely needs to grow. */
+static bool alloc_scratch(cctx *c, const vm_func *fn) {
+  c->cap = fn->body_size - fn->body_size / 8 + 16;
+  c->out = malloc(sizeof *c->out + (size_t)c->cap * sizeof(ir_word));
+  c->stkcap = 32;
+  c->stk = malloc(c->stkcap * sizeof *c->stk);
+  c->ctlcap = 16;
+  c->ctl = malloc(c->ctlcap * sizeof *c->ctl);
+  c->caprel = 16 + fn->body_size / 16;
+  c->relocs = malloc(c->caprel * sizeof *c->relocs);
+  if (!c->out || !c->stk || !c->ctl || !c->relocs) return false;
+  c->code = c->out->ir;
+  return true;
+}
+
+/* Gives back what the estimate left unused, when that is worth a call;
+ * keeps the block if it cannot shrink. */
+static ir_code *shrink_code(ir_code *out, uint32_t cap, uint32_t n) {
+  if (cap - n < 64) return out;
+  ir_code *q = realloc(out, sizeof *q + (size_t)n * sizeof(ir_word));
+  return q ? q : out;
+}
+
 ir_code *vm_interp_compile(rt_func *f) {
   cctx cc;
   cctx *c = &cc;
@@ -1201,11 +1259,9 @@ ir_code *vm_interp_compile(rt_func *f) {
   const vm_func *fn = &c->m->funcs[f->index - c->m->nimported_funcs];
   ir_code *out = NULL;
 
-  if (!setup_locals(c, fn)) goto done;
+  if (!setup_locals(c, fn) || !alloc_scratch(c, fn)) goto done;
   if (c->local_slots > c->param_slots) {
-    emit_op(c, IR_ENTER);
-    emit_w(c, c->param_slots);
-    emit_w(c, c->local_slots - c->param_slots);
+    emit_op2(c, IR_ENTER, c->param_slots, c->local_slots - c->param_slots);
   }
   cframe *top = push_frame(c, F_FUNC, VM_BLOCK_EMPTY);
   if (!top) goto done;
@@ -1225,28 +1281,28 @@ ir_code *vm_interp_compile(rt_func *f) {
     }
     compile_instr(c, &in);
   }
+  for (uint32_t i = 0; i < 2 * c->nloops; i++) emit_w(c, c->loops[i]);
   if (c->oom) goto done;
 
-  out = malloc(sizeof *out + (size_t)c->n * sizeof(ir_word));
-  if (!out) goto done;
+  out = shrink_code(c->out, c->cap, c->n);
+  c->out = NULL;
   memset(out, 0, sizeof *out);
   out->func = f;
   out->mem = c->inst->mem0 ? c->inst->mem0 : &out->no_mem;
   out->frame_slots = c->max_slot;
   out->param_slots = c->param_slots;
   out->result_slots = c->result_slots;
-  out->nwords = c->n;
-  memcpy(out->ir, c->code, (size_t)c->n * sizeof(ir_word));
+  out->nwords = c->n - 2 * c->nloops;
+  out->nloops = c->nloops;
   for (uint32_t i = 0; i < c->nrel; i++)
     out->ir[c->relocs[i]] = (uint64_t)(uintptr_t)(out->ir + out->ir[c->relocs[i]]);
 
 done:
-  free(c->code);
+  free(c->out);
   free(c->relocs);
+  free(c->loops);
   free(c->stk);
   free(c->ctl);
-  free(c->ltype);
   free(c->lslot);
-  free(c->zero_known);
   return out;
 }

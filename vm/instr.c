@@ -52,18 +52,23 @@ static bool read_block_type(vm_reader *r, vm_instr *in) {
   }
 }
 
-bool vm_read_instr(vm_reader *r, vm_instr *in) {
+/* The opcode after a 0xFC or 0xFD prefix byte, or -1. */
+static bool read_prefixed_op(vm_reader *r, uint8_t prefix, int *op) {
+  uint32_t sub;
+  if (!vm_read_u32(r, &sub)) return false;
+  *op = prefix == 0xfc ? vm_op_from_fc(sub) : vm_op_from_fd(sub);
+  return true;
+}
+
+bool vm_read_instr_slow(vm_reader *r, vm_instr *in) {
   in->offset = (uint32_t)r->pos;
   uint8_t byte;
   if (!vm_read_u8(r, &byte)) return false;
-  int op;
-  if (byte == 0xfc || byte == 0xfd) {
-    uint32_t sub;
-    if (!vm_read_u32(r, &sub)) return false;
-    op = byte == 0xfc ? vm_op_from_fc(sub) : vm_op_from_fd(sub);
-  } else {
-    op = vm_op_from_byte(byte);
-  }
+  /* The prefixes are not single-byte ops, so the common case is one lookup. */
+  int op = vm_op_from_byte(byte);
+  if (op < 0 && (byte == 0xfc || byte == 0xfd) &&
+      !read_prefixed_op(r, byte, &op))
+    return false;
   if (op < 0) return vm_fail(r->err, VM_ERR_MALFORMED, in->offset, "illegal opcode");
   in->op = (uint16_t)op;
 

@@ -56,14 +56,21 @@
   } while (0)
 #define TRAP(kind) trap_now(ex, st, code, frp, (kind))
 /* Fuel (rt_store_set_fuel): charged at back-edges, calls and per 4 KiB of
- * bulk operations, never per instruction. */
+ * bulk operations, never per instruction. The same counter runs down the
+ * tiering budget (runtime/tier.c): when it goes negative, rt_fuel_out
+ * either compiles the tiered instances and refills it, or says the fuel is
+ * spent. After compiling, a back-edge moves the frame to compiled code
+ * where its loop has an entry (on-stack replacement). */
 #define CHARGE(units)                                                        \
   do {                                                                       \
-    if ((*fuel -= (int64_t)(units)) < 0) goto out_of_fuel;                   \
+    if ((*fuel -= (int64_t)(units)) < 0 && !rt_fuel_out(ex)) goto out_of_fuel; \
   } while (0)
 #define BACK_EDGE(target)                                                    \
   do {                                                                       \
-    CHARGE(1);                                                               \
+    if (--*fuel < 0) {                                                       \
+      if (!rt_fuel_out(ex)) goto out_of_fuel;                                \
+      if (osr(ex, st, code, frp, fp, (target))) goto do_return;              \
+    }                                                                        \
     JUMP(target);                                                            \
   } while (0)
 #define PTR(type, w) ((type)(uintptr_t)(w))
@@ -146,6 +153,23 @@ static ir_code *ensure_code(rt_exec *ex, rt_func *f) {
     if (!f->code) rt_trap_msg(ex, RT_TRAP_HOST, "interpreter: out of memory");
   }
   return f->code;
+}
+
+/* A back-edge to `target` after tiering: if the loop there has a compiled
+ * entry, runs the rest of this activation in compiled code, which leaves
+ * the results in fp[0..] as a return does. */
+static bool osr(rt_exec *ex, interp_stack *st, ir_code *code,
+                interp_frame *frp, uint64_t *fp, ir_word target) {
+  const ir_word *loops = code->ir + code->nwords;
+  uint64_t at = (const ir_word *)(uintptr_t)target - code->ir;
+  for (uint32_t i = 0; i < code->nloops; i++) {
+    if (loops[2 * i] != at) continue;
+    /* As for a host call: what the compiled code re-enters stacks above. */
+    st->slot_top = fp + code->frame_slots;
+    st->frame_top = frp;
+    return rt_osr(ex, code->func, fp, (uint32_t)loops[2 * i + 1]);
+  }
+  return false;
 }
 
 /* A SIMD operand of n slots (0: unused, 1: a scalar, 2: a vector). */

@@ -311,6 +311,11 @@ typedef struct ir_code {
   uint32_t frame_slots;  /* params + locals + temps */
   uint32_t param_slots, result_slots;
   uint32_t nwords;
+  /* Tiered instances: ir[nwords .. nwords + 2 * nloops) lists the loops at
+   * operand stack height 0 as pairs (ir index of the loop header, wasm
+   * offset of the `loop`), where a running activation can move to
+   * compiled code (rt_osr). */
+  uint32_t nloops;
   ir_word ir[];
 } ir_code;
 

@@ -513,22 +513,40 @@ typedef enum {
   VM_IMM_MEMARG_LANE,   /* memarg, then one lane index byte */
 } vm_imm_kind;
 
-/* Fixed stack effects. The letters after the underscore are the operands
- * popped, in push order; the letter before it the result (0 for none). */
+/* Fixed stack effects, one row per signature: X(result, p1, p2, p3), each a
+ * letter (i=i32 l=i64 f=f32 d=f64 v=v128) or empty, 0 for no result. The
+ * enum constant is named after them: VM_SIG_<result>_<params>, with the
+ * params popped in push order, so X(i, l, l, ) is VM_SIG_i_ll. */
+#define VM_SIGS(X)                                                          \
+  X(0, , , ) X(0, i, i, ) X(0, i, l, ) X(0, i, f, ) X(0, i, d, )            \
+  X(0, i, i, i) X(0, i, v, )                                                \
+  X(i, , , ) X(l, , , ) X(f, , , ) X(d, , , ) X(v, , , )                    \
+  X(i, i, , ) X(i, i, i, ) X(i, l, , ) X(i, l, l, ) X(i, f, , )             \
+  X(i, f, f, ) X(i, d, , ) X(i, d, d, ) X(i, v, , )                         \
+  X(l, i, , ) X(l, l, , ) X(l, l, l, ) X(l, f, , ) X(l, d, , ) X(l, v, , )  \
+  X(f, i, , ) X(f, l, , ) X(f, f, , ) X(f, f, f, ) X(f, d, , ) X(f, v, , )  \
+  X(d, i, , ) X(d, l, , ) X(d, f, , ) X(d, d, , ) X(d, d, d, ) X(d, v, , )  \
+  X(v, i, , ) X(v, l, , ) X(v, f, , ) X(v, d, , ) X(v, v, , ) X(v, v, v, )  \
+  X(v, v, v, v) X(v, v, i, ) X(v, v, l, ) X(v, v, f, ) X(v, v, d, )        \
+  X(v, i, v, )
+
+/* SPECIAL first: the validator types those instructions by hand. */
 typedef enum {
   VM_SIG_SPECIAL,
-  VM_SIG_0_, VM_SIG_0_ii, VM_SIG_0_il, VM_SIG_0_if, VM_SIG_0_id,
-  VM_SIG_0_iii, VM_SIG_0_iv,
-  VM_SIG_i_, VM_SIG_l_, VM_SIG_f_, VM_SIG_d_, VM_SIG_v_,
-  VM_SIG_i_i, VM_SIG_i_ii, VM_SIG_i_l, VM_SIG_i_ll, VM_SIG_i_f, VM_SIG_i_ff,
-  VM_SIG_i_d, VM_SIG_i_dd, VM_SIG_i_v,
-  VM_SIG_l_i, VM_SIG_l_l, VM_SIG_l_ll, VM_SIG_l_f, VM_SIG_l_d, VM_SIG_l_v,
-  VM_SIG_f_i, VM_SIG_f_l, VM_SIG_f_f, VM_SIG_f_ff, VM_SIG_f_d, VM_SIG_f_v,
-  VM_SIG_d_i, VM_SIG_d_l, VM_SIG_d_f, VM_SIG_d_d, VM_SIG_d_dd, VM_SIG_d_v,
-  VM_SIG_v_i, VM_SIG_v_l, VM_SIG_v_f, VM_SIG_v_d, VM_SIG_v_v, VM_SIG_v_vv,
-  VM_SIG_v_vvv, VM_SIG_v_vi, VM_SIG_v_vl, VM_SIG_v_vf, VM_SIG_v_vd,
-  VM_SIG_v_iv,
+#define VM_SIG_ENUM(r, a, b, c) VM_SIG_##r##_##a##b##c,
+  VM_SIGS(VM_SIG_ENUM)
+#undef VM_SIG_ENUM
+  VM_SIG_COUNT
 } vm_sig;
+
+/* A signature's types as value type bytes (0 where there is none). */
+typedef struct {
+  uint8_t result;
+  uint8_t nparams;
+  uint8_t params[3]; /* push order */
+} vm_sig_info;
+
+extern const vm_sig_info vm_sig_table[VM_SIG_COUNT];
 
 /* What the table says about one opcode. */
 typedef struct {
@@ -542,14 +560,23 @@ typedef struct {
 
 extern const vm_opinfo vm_opinfo_table[VM_OP_COUNT];
 
-/* Encoding → opcode, or -1 when the byte (sub-opcode) is not an instruction. */
-int vm_op_from_byte(uint8_t byte);
+/* Encoding → opcode, or -1 when the byte (sub-opcode) is not an instruction.
+ * The single-byte lookup is inline: it runs for every instruction read, and
+ * its table holds the immediate kind too, so the common read is one load. */
+typedef struct {
+  uint16_t op1; /* op + 1, 0 when the byte is no single-byte opcode */
+  uint8_t imm;  /* vm_imm_kind */
+} vm_byte_op;
+extern const vm_byte_op vm_op_by_byte[256];
+static inline int vm_op_from_byte(uint8_t byte) {
+  return (int)vm_op_by_byte[byte].op1 - 1;
+}
 int vm_op_from_fc(uint32_t sub);
 int vm_op_from_fd(uint32_t sub);
 
-/* The operand types and result of a fixed signature: writes up to three
- * param type bytes to params (push order) and returns how many; *result is
- * the result type byte or 0 for none. */
+/* The operand types and result of a fixed signature (vm_sig_table):
+ * writes up to three param type bytes to params (push order) and returns
+ * how many; *result is the result type byte or 0 for none. -1 for SPECIAL. */
 int vm_sig_types(vm_sig sig, uint8_t params[3], uint8_t *result);
 
 #endif

@@ -18,7 +18,8 @@ static bool eof(vm_reader *r) {
   return false;
 }
 
-bool vm_read_u8(vm_reader *r, uint8_t *out) {
+/* The inline vm_read_u8 reads every other byte: this is the end of range. */
+bool vm_read_u8_slow(vm_reader *r, uint8_t *out) {
   if (r->pos >= r->end) return eof(r);
   *out = r->base[r->pos++];
   return true;
@@ -98,16 +99,48 @@ static bool read_sleb(vm_reader *r, unsigned bits, int64_t *out) {
   return true;
 }
 
-bool vm_read_u32(vm_reader *r, uint32_t *out) {
-  uint64_t v;
-  if (!read_uleb(r, 32, &v)) return false;
-  *out = (uint32_t)v;
+/* Multi-byte u32s (function indices, offsets) are common enough in code to
+ * get a plain loop for the valid encodings; anything else is reread by
+ * read_uleb, which has the checks and messages. */
+bool vm_read_u32_slow(vm_reader *r, uint32_t *out) {
+  size_t p = r->pos, end = r->end - p < 5 ? r->end : p + 5;
+  uint32_t v = 0;
+  for (unsigned shift = 0; p < end; shift += 7) {
+    uint8_t b = r->base[p++];
+    v |= (uint32_t)(b & 0x7f) << shift;
+    if (b < 0x80) {
+      if (shift == 28 && b > 0x0f) break; /* bits above 32: an error */
+      r->pos = p;
+      *out = v;
+      return true;
+    }
+  }
+  uint64_t v64;
+  if (!read_uleb(r, 32, &v64)) return false;
+  *out = (uint32_t)v64;
   return true;
 }
 
 bool vm_read_u64(vm_reader *r, uint64_t *out) { return read_uleb(r, 64, out); }
 
-bool vm_read_s32(vm_reader *r, int32_t *out) {
+/* As vm_read_u32_slow: valid encodings in a loop, the rest by read_sleb. */
+bool vm_read_s32_slow(vm_reader *r, int32_t *out) {
+  size_t p = r->pos, end = r->end - p < 5 ? r->end : p + 5;
+  uint32_t u = 0;
+  for (unsigned shift = 0; p < end; shift += 7) {
+    uint8_t b = r->base[p++];
+    u |= (uint32_t)(b & 0x7f) << shift;
+    if (b < 0x80) {
+      /* Sign-extend from the byte's bit 6, unless it is the fifth, which
+       * holds bits 28..31: its bits 4..6 are unused and must repeat bit 3,
+       * the sign. */
+      if (shift < 28 && (b & 0x40)) u |= ~(uint32_t)0 << (shift + 7);
+      if (shift == 28 && b > 0x07 && b < 0x78) break;
+      r->pos = p;
+      *out = (int32_t)u;
+      return true;
+    }
+  }
   int64_t v;
   if (!read_sleb(r, 32, &v)) return false;
   *out = (int32_t)v;

@@ -23,11 +23,9 @@ void vm_reader_init(vm_reader *r, const uint8_t *base, size_t pos, size_t end,
                     vm_error *err);
 
 /* Each returns true on success; on failure records a VM_ERR_MALFORMED error
- * at the offending offset in r->err and returns false. */
-bool vm_read_u8(vm_reader *r, uint8_t *out);
+ * at the offending offset in r->err and returns false.
+ * vm_read_u8, vm_read_u32 and vm_read_s32 are inline, below. */
 bool vm_read_bytes(vm_reader *r, size_t n, const uint8_t **out);
-bool vm_read_u32(vm_reader *r, uint32_t *out);
-bool vm_read_s32(vm_reader *r, int32_t *out);
 bool vm_read_s33(vm_reader *r, int64_t *out);
 bool vm_read_u64(vm_reader *r, uint64_t *out);
 bool vm_read_s64(vm_reader *r, int64_t *out);
@@ -46,5 +44,36 @@ bool vm_utf8_valid(const uint8_t *s, size_t len);
 
 static inline bool vm_reader_eof(const vm_reader *r) { return r->pos >= r->end; }
 static inline size_t vm_reader_left(const vm_reader *r) { return r->end - r->pos; }
+
+/* The readers that run for nearly every instruction read are inline: the
+ * common case (a byte left, a one-byte LEB128) costs a compare and a load.
+ * Everything else (longer encodings, the checks of spec 5.2.2, the error at
+ * the end) is in the out-of-line _slow functions. */
+bool vm_read_u8_slow(vm_reader *r, uint8_t *out);
+bool vm_read_u32_slow(vm_reader *r, uint32_t *out);
+bool vm_read_s32_slow(vm_reader *r, int32_t *out);
+
+static inline bool vm_read_u8(vm_reader *r, uint8_t *out) {
+  if (r->pos >= r->end) return vm_read_u8_slow(r, out);
+  *out = r->base[r->pos++];
+  return true;
+}
+
+static inline bool vm_read_u32(vm_reader *r, uint32_t *out) {
+  if (r->pos < r->end && r->base[r->pos] < 0x80) {
+    *out = r->base[r->pos++];
+    return true;
+  }
+  return vm_read_u32_slow(r, out);
+}
+
+static inline bool vm_read_s32(vm_reader *r, int32_t *out) {
+  if (r->pos < r->end && r->base[r->pos] < 0x80) {
+    /* The 7-bit payload, sign-extended from bit 6. */
+    *out = (int8_t)(r->base[r->pos++] << 1) >> 1;
+    return true;
+  }
+  return vm_read_s32_slow(r, out);
+}
 
 #endif

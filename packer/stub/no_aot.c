@@ -14,3 +14,20 @@ bool aot_prepare_instance(rt_instance *inst, char *err, size_t err_size) {
            "(pack with a -tcc stub)");
   return false;
 }
+
+/* Tiering needs libtcc too: a tiered instance stays interpreted. */
+bool aot_tier_instance(rt_instance *inst, bool keep_interpreted, char *err,
+                       size_t err_size) {
+  (void)inst;
+  (void)keep_interpreted;
+  snprintf(err, err_size, "this executable's runtime has no libtcc");
+  return false;
+}
+
+bool aot_osr(rt_exec *ex, rt_func *f, uint64_t *fp, uint32_t at) {
+  (void)ex;
+  (void)f;
+  (void)fp;
+  (void)at;
+  return false;
+}
