@@ -53,11 +53,6 @@ typedef struct {
   vm_globaltype *globals;
   uint8_t *refs; /* bitmap of C.refs: functions that ref.func may name */
 
-  /* Fixed signatures from the opcode table, decoded once per run. */
-  uint8_t sig_params[VM_SIG_v_iv + 1][3];
-  uint8_t sig_nparams[VM_SIG_v_iv + 1];
-  uint8_t sig_result[VM_SIG_v_iv + 1];
-
   /* Per-function state, reused across functions. */
   uint8_t *vals;
   uint32_t nvals, cap_vals, max_vals;
@@ -883,11 +878,10 @@ static bool check_func(vctx *c, uint32_t idx, uint32_t *max_out) {
       if (!check_special(c, &in, end)) return false;
       continue;
     }
-    if (oi->sig > VM_SIG_v_iv) return fail(c, in.offset, "bad signature");
-    if (!pop_n(c, c->sig_params[oi->sig], c->sig_nparams[oi->sig]))
-      return false;
-    if (c->sig_result[oi->sig] && !push(c, c->sig_result[oi->sig]))
-      return false;
+    if (oi->sig >= VM_SIG_COUNT) return fail(c, in.offset, "bad signature");
+    const vm_sig_info *si = &vm_sig_table[oi->sig];
+    if (!pop_n(c, si->params, si->nparams)) return false;
+    if (si->result && !push(c, si->result)) return false;
   }
   if (!vm_reader_eof(&r)) {
     vm_fail(c->err, VM_ERR_MALFORMED, r.pos, "section size mismatch");
@@ -905,12 +899,6 @@ bool vm_validate_ex(const vm_module *m, uint32_t *max_stack, vm_error *err) {
   memset(&c, 0, sizeof c);
   c.m = m;
   c.err = err;
-  for (int s = VM_SIG_0_; s <= VM_SIG_v_iv; s++) {
-    uint8_t res = 0;
-    int n = vm_sig_types((vm_sig)s, c.sig_params[s], &res);
-    c.sig_nparams[s] = (uint8_t)(n < 0 ? 0 : n > 3 ? 3 : n);
-    c.sig_result[s] = res;
-  }
   /* Order follows the reference interpreter's check_module, so a module
    * with several faults reports the same one. */
   if (!build_context(&c)) goto fail;
