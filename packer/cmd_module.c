@@ -115,10 +115,10 @@ int cli_wat2wasm(int argc, char **argv) {
     goto done;
   }
   if (validate) {
-    vm_module *m = vm_load(bin, bin_size, true, &err);
+    /* From the source again, so that errors name its lines. */
+    vm_module *m = vm_load(src, src_size, true, &err);
     if (!m) {
-      /* Offsets refer to the encoded binary, which is what the user gets. */
-      cli_report(out, &err);
+      cli_report(in, &err);
       goto done;
     }
     vm_module_free(m);

@@ -60,13 +60,13 @@ static bool make_entry(rt_store *s, const spectest_entry *e, rt_extern *out) {
     return out->u.global != NULL;
   }
   case K_TABLE: {
-    vm_tabletype tt = {VM_FUNCREF, {10, 20, true}};
+    vm_tabletype tt = {VM_FUNCREF, {.min = 10, .max = 20, .has_max = true}};
     out->kind = VM_EXT_TABLE;
     out->u.table = rt_table_new_type(s, &tt, 0);
     return out->u.table != NULL;
   }
   case K_MEMORY: {
-    vm_limits l = {1, 2, true};
+    vm_limits l = {.min = 1, .max = 2, .has_max = true};
     out->kind = VM_EXT_MEMORY;
     out->u.memory = rt_memory_new_limits(s, &l);
     return out->u.memory != NULL;

@@ -118,6 +118,7 @@ static bool read_limits(decoder *d, vm_limits *lim) {
   size_t at = d->r.pos;
   uint8_t flags;
   uint32_t v;
+  lim->offset = (uint32_t)at;
   if (!vm_read_u8(&d->r, &flags)) return false;
   if (flags & 0x80)
     return malformed(d, at, "integer representation too long");
@@ -251,6 +252,7 @@ static bool decode_imports(decoder *d) {
   for (uint32_t i = 0; i < n; i++) {
     vm_import *im = &m->imports[i];
     m->nimports = i + 1; /* so vm_module_free sees the names */
+    im->offset = (uint32_t)d->r.pos;
     const uint8_t *s;
     uint32_t len;
     if (!vm_read_name(&d->r, &s, &len)) return false;
@@ -356,6 +358,7 @@ static bool decode_exports(decoder *d) {
   for (uint32_t i = 0; i < n; i++) {
     vm_export *ex = &m->exports[i];
     m->nexports = i + 1;
+    ex->offset = (uint32_t)d->r.pos;
     const uint8_t *s;
     uint32_t len;
     if (!vm_read_name(&d->r, &s, &len)) return false;
@@ -372,6 +375,7 @@ static bool decode_exports(decoder *d) {
 
 static bool decode_start(decoder *d) {
   d->m->has_start = true;
+  d->m->start_offset = (uint32_t)d->r.pos;
   return vm_read_u32(&d->r, &d->m->start);
 }
 

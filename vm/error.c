@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 int vm_fail(vm_error *err, vm_error_kind kind, size_t offset, const char *fmt,
             ...) {
@@ -24,4 +25,24 @@ void vm_error_format(const vm_error *err, const char *file, char *buf,
     snprintf(buf, size, "%s: %s", file, err->msg);
   else
     snprintf(buf, size, "%s:0x%zx: %s", file, err->offset, err->msg);
+}
+
+void vm_srcmap_free(vm_srcmap *m) {
+  free(m->at);
+  m->at = NULL;
+  m->n = 0;
+}
+
+void vm_srcmap_locate(const vm_srcmap *m, vm_error *err) {
+  if (err->line > 0 || err->kind == VM_ERR_IO || err->kind == VM_ERR_OOM) return;
+  /* The last entry at or before the offset: binary search. */
+  size_t lo = 0, hi = m->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (m->at[mid].offset <= err->offset) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == 0) return;
+  err->line = m->at[lo - 1].line;
+  err->col = m->at[lo - 1].col;
 }

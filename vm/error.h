@@ -4,6 +4,7 @@
 #define FERRY_VM_ERROR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum {
   VM_OK = 0,
@@ -28,6 +29,23 @@ int vm_fail(vm_error *err, vm_error_kind kind, size_t offset, const char *fmt,
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
+
+/* Where the bytes of a binary encoded from text came from: entries sorted
+ * by offset, one per instruction and per module field (vm_wat_encode). */
+typedef struct {
+  uint32_t offset;
+  int line, col;
+} vm_srcpos;
+
+typedef struct {
+  vm_srcpos *at;
+  size_t n;
+} vm_srcmap;
+
+void vm_srcmap_free(vm_srcmap *m);
+/* Gives an error about the encoded binary (decoding, validation) the text
+ * position of the instruction or field its offset falls in. */
+void vm_srcmap_locate(const vm_srcmap *m, vm_error *err);
 
 /* Formats "FILE:0xOFFSET: msg" or "FILE:LINE:COL: msg" into buf. */
 void vm_error_format(const vm_error *err, const char *file, char *buf,

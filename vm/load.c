@@ -68,19 +68,23 @@ bool vm_to_binary(const uint8_t *bytes, size_t size, uint8_t **out,
 vm_module *vm_load(const uint8_t *bytes, size_t size, bool validate,
                    vm_error *err) {
   vm_module *m;
+  vm_srcmap map = {0};
   if (vm_is_binary(bytes, size)) {
     m = vm_decode(bytes, size, err);
   } else {
     uint8_t *bin;
     size_t bin_size;
-    if (!vm_wat_to_wasm((const char *)bytes, size, &bin, &bin_size, err))
+    if (!vm_wat_encode((const char *)bytes, size, &bin, &bin_size, &map, err))
       return NULL;
     m = vm_decode_owned(bin, bin_size, err);
   }
   if (m && validate && !vm_validate(m, err)) {
     vm_module_free(m);
-    return NULL;
+    m = NULL;
   }
+  /* A text module's errors point at its text, not at the encoded bytes. */
+  if (!m) vm_srcmap_locate(&map, err);
+  vm_srcmap_free(&map);
   return m;
 }
 

@@ -36,6 +36,7 @@ typedef struct {
 typedef struct {
   uint64_t min, max;
   bool has_max;
+  uint32_t offset; /* where the limits start, for error messages */
 } vm_limits;
 
 typedef struct {
@@ -56,6 +57,7 @@ typedef struct {
 typedef struct {
   char *module, *name; /* NUL-terminated copies (valid UTF-8) */
   uint32_t module_len, name_len;
+  uint32_t offset;     /* where the entry starts, for error messages */
   uint8_t kind;
   union {
     uint32_t func_type; /* type index */
@@ -68,6 +70,7 @@ typedef struct {
 typedef struct {
   char *name;
   uint32_t name_len;
+  uint32_t offset; /* where the entry starts, for error messages */
   uint8_t kind;
   uint32_t index;
 } vm_export;
@@ -163,6 +166,7 @@ typedef struct vm_module {
 
   bool has_start;
   uint32_t start;
+  uint32_t start_offset; /* of the function index, for error messages */
 
   uint32_t nelems;
   vm_elem *elems;

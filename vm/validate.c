@@ -142,12 +142,20 @@ static bool check_limits(vctx *c, const vm_limits *l, uint64_t range,
 
 static bool check_table_type(vctx *c, const vm_tabletype *t) {
   return check_limits(c, &t->limits, 0xffffffffu,
-                      "table size must be at most 2^32-1", 0);
+                      "table size must be at most 2^32-1", t->limits.offset);
 }
 
 static bool check_mem_type(vctx *c, const vm_limits *l) {
   return check_limits(c, l, MAX_PAGES,
-                      "memory size must be at most 65536 pages (4GiB)", 0);
+                      "memory size must be at most 65536 pages (4GiB)", l->offset);
+}
+
+/* Where the second memory (imported or defined) is declared. */
+static uint32_t second_memory_offset(const vm_module *m) {
+  uint32_t seen = 0;
+  for (uint32_t i = 0; i < m->nimports; i++)
+    if (m->imports[i].kind == VM_EXT_MEMORY && ++seen == 2) return m->imports[i].offset;
+  return m->memories[1 - seen].offset;
 }
 
 /* Builds the context C from imports and definitions (spec 3.4.10). */
@@ -174,7 +182,7 @@ static bool build_context(vctx *c) {
     switch (im->kind) {
     case VM_EXT_FUNC:
       if (im->desc.func_type >= m->ntypes)
-        return fail(c, 0, "unknown type %u", im->desc.func_type);
+        return fail(c, im->offset, "unknown type %u", im->desc.func_type);
       if (fi < c->nfuncs) c->func_types[fi++] = im->desc.func_type;
       break;
     case VM_EXT_TABLE:
@@ -189,7 +197,7 @@ static bool build_context(vctx *c) {
       if (gi < c->nglobals) c->globals[gi++] = im->desc.global;
       break;
     default:
-      return fail(c, 0, "malformed import kind");
+      return fail(c, im->offset, "malformed import kind");
     }
   }
   /* The decoder's counts and the import list must agree; trust neither
@@ -211,7 +219,7 @@ static bool build_context(vctx *c) {
     if (!check_mem_type(c, &m->memories[i])) return false;
   /* Wasm 2.0 has at most one memory (spec 3.4.10); multi-memory is a
    * later proposal. */
-  if (c->nmems > 1) return fail(c, 0, "multiple memories");
+  if (c->nmems > 1) return fail(c, second_memory_offset(m), "multiple memories");
   for (uint32_t i = 0; i < m->nglobals; i++)
     c->globals[gi++] = m->globals[i].type;
   /* Without a data count section, memory.init/data.drop are rejected as
@@ -334,10 +342,10 @@ static bool check_start(vctx *c) {
   const vm_module *m = c->m;
   if (!m->has_start) return true;
   if (m->start >= c->nfuncs)
-    return fail(c, 0, "unknown function %u", m->start);
+    return fail(c, m->start_offset, "unknown function %u", m->start);
   const vm_functype *ft = &m->types[c->func_types[m->start]];
   if (ft->nparams || ft->nresults)
-    return fail(c, 0, "start function must have type [] -> []");
+    return fail(c, m->start_offset, "start function must have type [] -> []");
   return true;
 }
 
@@ -358,23 +366,23 @@ static bool check_exports(vctx *c) {
     switch (e->kind) {
     case VM_EXT_FUNC:
       if (e->index >= c->nfuncs)
-        return fail(c, 0, "unknown function %u", e->index);
+        return fail(c, e->offset, "unknown function %u", e->index);
       ref_mark(c, e->index);
       break;
     case VM_EXT_TABLE:
       if (e->index >= c->ntables)
-        return fail(c, 0, "unknown table %u", e->index);
+        return fail(c, e->offset, "unknown table %u", e->index);
       break;
     case VM_EXT_MEMORY:
       if (e->index >= c->nmems)
-        return fail(c, 0, "unknown memory %u", e->index);
+        return fail(c, e->offset, "unknown memory %u", e->index);
       break;
     case VM_EXT_GLOBAL:
       if (e->index >= c->nglobals)
-        return fail(c, 0, "unknown global %u", e->index);
+        return fail(c, e->offset, "unknown global %u", e->index);
       break;
     default:
-      return fail(c, 0, "malformed export kind");
+      return fail(c, e->offset, "malformed export kind");
     }
   }
   if (m->nexports < 2) return true;
@@ -385,7 +393,10 @@ static bool check_exports(vctx *c) {
   qsort(sorted, m->nexports, sizeof *sorted, cmp_export);
   for (uint32_t i = 1; i < m->nexports; i++)
     if (cmp_export(&sorted[i - 1], &sorted[i]) == 0) {
-      fail(c, 0, "duplicate export name \"%s\"", sorted[i]->name);
+      /* The later of the two in the file is the duplicate. */
+      uint32_t at = sorted[i]->offset > sorted[i - 1]->offset ? sorted[i]->offset
+                                                              : sorted[i - 1]->offset;
+      fail(c, at, "duplicate export name \"%s\"", sorted[i]->name);
       goto fail;
     }
   ok = true;

@@ -46,6 +46,31 @@ void wat_buf_bytes(wat_buf *b, const void *data, size_t n) {
   b->n += n;
 }
 
+void wat_buf_mark(wat_buf *b, size_t tok) {
+  if (b->nmarks == b->cap_marks) {
+    size_t cap = b->cap_marks ? b->cap_marks * 2 : 64;
+    wat_mark *m = realloc(b->marks, cap * sizeof *m);
+    if (!m) {
+      b->oom = true;
+      return;
+    }
+    b->marks = m;
+    b->cap_marks = cap;
+  }
+  b->marks[b->nmarks++] = (wat_mark){(uint32_t)b->n, (uint32_t)tok};
+}
+
+void wat_buf_append(wat_buf *dst, const wat_buf *src) {
+  size_t base = dst->n;
+  for (size_t i = 0; i < src->nmarks; i++) {
+    if (src->marks[i].offset >= src->n) continue; /* marks no bytes */
+    size_t at = dst->nmarks;
+    wat_buf_mark(dst, src->marks[i].tok);
+    if (dst->nmarks > at) dst->marks[at].offset = (uint32_t)(base + src->marks[i].offset);
+  }
+  wat_buf_bytes(dst, src->p, src->n);
+}
+
 void wat_buf_byte(wat_buf *b, uint8_t v) { wat_buf_bytes(b, &v, 1); }
 
 void wat_buf_u32(wat_buf *b, uint32_t v) {
@@ -72,8 +97,10 @@ void wat_buf_s64(wat_buf *b, int64_t v) {
 
 void wat_buf_free(wat_buf *b) {
   free(b->p);
+  free(b->marks);
   b->p = NULL;
-  b->n = b->cap = 0;
+  b->marks = NULL;
+  b->n = b->cap = b->nmarks = b->cap_marks = 0;
 }
 
 /* ---- maps ---------------------------------------------------------- */

@@ -399,6 +399,7 @@ static void else_body_done(wat_buf *out, size_t else_end) {
 }
 
 static bool block_plain(wat_parser *p, int op, wat_buf *out) {
+  wat_buf_mark(out, p->pos - 1); /* the op */
   uint32_t label = opt_label(p);
   emit_op(out, op);
   if (!blocktype(p, out) || !push_label(p, label) || !wat_instrs(p, out))
@@ -411,6 +412,7 @@ static bool block_plain(wat_parser *p, int op, wat_buf *out) {
     if (!wat_instrs(p, out)) return false;
     else_body_done(out, mark);
   }
+  wat_buf_mark(out, p->pos);
   if (!wat_expect_kw(p, "end") || !closing_label(p, label)) return false;
   emit_op(out, VM_OP_END);
   p->nlabels--;
@@ -418,23 +420,27 @@ static bool block_plain(wat_parser *p, int op, wat_buf *out) {
 }
 
 static bool block_folded(wat_parser *p, int op, wat_buf *out) {
+  size_t op_tok = p->pos - 1;
   uint32_t label = opt_label(p);
   if (op != VM_OP_IF) {
+    wat_buf_mark(out, op_tok);
     emit_op(out, op);
-    if (!blocktype(p, out) || !push_label(p, label) || !wat_instrs(p, out) ||
-        !wat_expect_rpar(p))
+    if (!blocktype(p, out) || !push_label(p, label) || !wat_instrs(p, out))
       return false;
+    wat_buf_mark(out, p->pos);
+    if (!wat_expect_rpar(p)) return false;
     emit_op(out, VM_OP_END);
     p->nlabels--;
     return true;
   }
   /* (if label bt cond* (then ...) (else ...)?): the condition comes first */
   wat_buf head = {0};
+  wat_buf_mark(&head, op_tok);
   emit_op(&head, op);
   bool ok = blocktype(p, &head);
   while (ok && wat_peek(p, 0)->kind == WAT_LPAR && !wat_at_field(p, "then"))
     ok = instr(p, out);
-  wat_buf_bytes(out, head.p, head.n);
+  wat_buf_append(out, &head);
   ok = ok && !head.oom;
   wat_buf_free(&head);
   if (!ok || !push_label(p, label)) return false;
@@ -448,6 +454,7 @@ static bool block_folded(wat_parser *p, int op, wat_buf *out) {
     if (!wat_instrs(p, out) || !wat_expect_rpar(p)) return false;
     else_body_done(out, mark);
   }
+  wat_buf_mark(out, p->pos);
   if (!wat_expect_rpar(p)) return false;
   emit_op(out, VM_OP_END);
   p->nlabels--;
@@ -469,10 +476,11 @@ static bool instr_inner(wat_parser *p, wat_buf *out) {
     p->pos++;
     if (is_block_op(op)) return block_folded(p, op, out);
     wat_buf imm = {0};
+    wat_buf_mark(&imm, p->pos - 1);
     bool ok = immediates(p, op, t, &imm);
     while (ok && wat_peek(p, 0)->kind == WAT_LPAR) ok = instr(p, out);
     ok = ok && wat_expect_rpar(p);
-    if (ok) wat_buf_bytes(out, imm.p, imm.n);
+    if (ok) wat_buf_append(out, &imm);
     ok = ok && !imm.oom;
     wat_buf_free(&imm);
     return ok;
@@ -480,6 +488,7 @@ static bool instr_inner(wat_parser *p, wat_buf *out) {
   if (!lookup_op(p, t, &op)) return wat_unexpected(p);
   p->pos++;
   if (is_block_op(op)) return block_plain(p, op, out);
+  wat_buf_mark(out, p->pos - 1);
   return immediates(p, op, t, out);
 }
 

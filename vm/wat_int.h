@@ -14,9 +14,18 @@
 /* A growable byte buffer; allocation failure is sticky (oom) and checked
  * once where the buffer is consumed. */
 typedef struct {
+  uint32_t offset; /* in the buffer */
+  uint32_t tok;    /* the token whose encoding starts there */
+} wat_mark;
+
+typedef struct {
   uint8_t *p;
   size_t n, cap;
   bool oom;
+  /* Source positions of what was encoded here (vm_srcmap): they travel
+   * with the bytes when a buffer is appended to another. */
+  wat_mark *marks;
+  size_t nmarks, cap_marks;
 } wat_buf;
 
 void wat_buf_bytes(wat_buf *b, const void *data, size_t n);
@@ -24,6 +33,10 @@ void wat_buf_byte(wat_buf *b, uint8_t v);
 void wat_buf_u32(wat_buf *b, uint32_t v); /* unsigned LEB128, shortest */
 void wat_buf_s64(wat_buf *b, int64_t v);  /* signed LEB128, shortest */
 void wat_buf_free(wat_buf *b);
+/* Records that what is encoded next into b comes from token tok. */
+void wat_buf_mark(wat_buf *b, size_t tok);
+/* Appends src's bytes and marks to dst. */
+void wat_buf_append(wat_buf *dst, const wat_buf *src);
 
 /* String → u32 map (open addressing); keys point into the source. */
 typedef struct {

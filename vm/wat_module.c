@@ -16,6 +16,7 @@ typedef struct {
   wat_buf imports, exports, code, fnames, lnames;
   uint32_t nimports, nexports, ncode, nfnames, nlnames;
   bool has_start;
+  size_t start_tok;
   uint32_t start;
   const wat_tok *module_id;
   uint32_t next[SP_COUNT]; /* next index of each space in pass 2 */
@@ -485,7 +486,10 @@ static bool func_body(wat_parser *p, wat_module *m, uint32_t idx) {
     }
     if (!wat_expect_rpar(p)) goto done;
   }
-  if (!wat_instrs(p, &body) || !wat_expect_rpar(p)) goto done;
+  wat_buf_mark(&entry, p->pos);
+  if (!wat_instrs(p, &body)) goto done;
+  size_t end_tok = p->pos;
+  if (!wat_expect_rpar(p)) goto done;
   /* locals grouped by runs of the same type (spec 5.5.13) */
   uint32_t runs = 0;
   for (uint32_t i = 0; i < nl; i++)
@@ -498,11 +502,12 @@ static bool func_body(wat_parser *p, wat_module *m, uint32_t idx) {
     wat_buf_byte(&entry, ltypes[i]);
     i = j;
   }
-  wat_buf_bytes(&entry, body.p, body.n);
+  wat_buf_append(&entry, &body);
+  wat_buf_mark(&entry, end_tok);
   wat_buf_byte(&entry, 0x0b);
   if (entry.oom || body.oom) { wat_oom(p); goto done; }
   wat_buf_u32(&m->code, (uint32_t)entry.n);
-  wat_buf_bytes(&m->code, entry.p, entry.n);
+  wat_buf_append(&m->code, &entry);
   m->ncode++;
   ok = record_local_names(p, m, idx);
 done:
@@ -740,6 +745,7 @@ static bool export_field(wat_parser *p, wat_module *m) {
 
 static bool start_field(wat_parser *p, wat_module *m) {
   const wat_tok *at = wat_peek(p, 0);
+  m->start_tok = p->pos;
   p->pos += 2;
   if (m->has_start) return wat_fail(p, at, "multiple start sections");
   if (!wat_index(p, SP_FUNC, &m->start) || !wat_expect_rpar(p)) return false;
@@ -749,6 +755,11 @@ static bool start_field(wat_parser *p, wat_module *m) {
 
 static bool encode_field(wat_parser *p, wat_module *m) {
   const wat_tok *kw = wat_peek(p, 1);
+  /* Whatever this field adds to a section starts here (buffers it leaves
+   * alone get a mark the next field's overrides at the same offset). */
+  for (int i = 0; i < SP_COUNT; i++) wat_buf_mark(&m->sec[i], p->pos);
+  wat_buf_mark(&m->imports, p->pos);
+  wat_buf_mark(&m->exports, p->pos);
   switch (field_space(p, kw)) {
   case SP_TYPE: return skip_sexpr(p); /* read in pass 1 */
   case SP_FUNC: return func_field(p, m);
@@ -779,7 +790,7 @@ static void section(wat_buf *out, uint8_t id, uint32_t count,
   wat_buf_byte(out, id);
   wat_buf_u32(out, (uint32_t)(leb_size(count) + body->n));
   wat_buf_u32(out, count);
-  wat_buf_bytes(out, body->p, body->n);
+  wat_buf_append(out, body);
 }
 
 static void subsection(wat_buf *out, uint8_t id, uint32_t count,
@@ -810,6 +821,7 @@ static bool assemble(wat_parser *p, wat_module *m, wat_buf *out) {
   if (m->has_start) {
     wat_buf_byte(out, 8);
     wat_buf_u32(out, leb_size(m->start));
+    wat_buf_mark(out, m->start_tok);
     wat_buf_u32(out, m->start);
   }
   if (m->cnt[SP_ELEM]) section(out, 9, m->cnt[SP_ELEM], &m->sec[SP_ELEM]);
@@ -860,8 +872,23 @@ static void parser_free(wat_parser *p) {
   free(p->labels);
 }
 
-bool vm_wat_to_wasm(const char *src, size_t len, uint8_t **out,
-                    size_t *out_size, vm_error *err) {
+/* The binary's marks as text positions, in offset order. */
+static bool make_srcmap(const wat_parser *p, const wat_buf *bin,
+                        vm_srcmap *map) {
+  map->n = 0;
+  map->at = malloc((bin->nmarks ? bin->nmarks : 1) * sizeof *map->at);
+  if (!map->at) return false;
+  for (size_t i = 0; i < bin->nmarks; i++) {
+    const wat_tok *t = &p->toks[bin->marks[i].tok];
+    /* Later marks at the same offset describe it better (see encode_field). */
+    if (map->n && map->at[map->n - 1].offset == bin->marks[i].offset) map->n--;
+    map->at[map->n++] = (vm_srcpos){bin->marks[i].offset, t->line, t->col};
+  }
+  return true;
+}
+
+bool vm_wat_encode(const char *src, size_t len, uint8_t **out,
+                   size_t *out_size, vm_srcmap *map, vm_error *err) {
   wat_toks toks;
   wat_parser p;
   wat_module m;
@@ -897,6 +924,10 @@ bool vm_wat_to_wasm(const char *src, size_t len, uint8_t **out,
     goto done;
   }
   if (!assemble(&p, &m, &bin)) goto done;
+  if (map && !make_srcmap(&p, &bin, map)) {
+    wat_oom(&p);
+    goto done;
+  }
   *out = bin.p;
   *out_size = bin.n;
   bin.p = NULL;

@@ -24,12 +24,13 @@ int cli_bench(int argc, char **argv) { return absent("bench"); }
 /* A packed payload is always a binary module (`ferry pack` encodes .wat
  * input), so the WAT parser (about 45 KiB) stays out, and the stub's CLI
  * reads binary modules only. */
-bool vm_wat_to_wasm(const char *src, size_t len, uint8_t **out,
-                    size_t *out_size, vm_error *err) {
+bool vm_wat_encode(const char *src, size_t len, uint8_t **out,
+                   size_t *out_size, vm_srcmap *map, vm_error *err) {
   (void)src;
   (void)len;
   (void)out;
   (void)out_size;
+  (void)map;
   vm_fail(err, VM_ERR_MALFORMED, 0,
           "not a binary module (this runtime stub reads no text modules; "
           "use the full ferry)");

@@ -49,6 +49,9 @@ check "huge count is bounded" 1 "huge.wasm:0xa: length out of bounds" "$ferry" v
 # (func (result i32) i64.const 0): decodes, but does not validate.
 bin '\0asm\1\0\0\0\1\5\1\140\0\1\177\3\2\1\0\12\6\1\4\0\102\0\13' invalid.wasm
 check "type mismatch" 1 "invalid.wasm:0x[0-9a-f]*: type mismatch" "$ferry" validate "$tmp/invalid.wasm"
+# Two exports named "a": the error names the second entry's offset.
+bin '\0asm\1\0\0\0\1\4\1\140\0\0\3\2\1\0\7\11\2\1a\0\0\1a\0\0\12\4\1\2\0\13' dupexp.wasm
+check "export error offset" 1 "dupexp.wasm:0x19: duplicate export name" "$ferry" validate "$tmp/dupexp.wasm"
 
 check "sample validates" 0 "add.wat: valid" "$ferry" validate samples/add.wat
 check "inspect shows exports" 0 '"fact" -> 1 $fact (i64) -> (i64)' "$ferry" inspect samples/add.wat
@@ -61,6 +64,12 @@ check "text and binary dump alike" 0 "" cmp "$tmp/a" "$tmp/b"
 printf '(module (func (result i32)\n  i32.const 1\n  i32.frob))\n' >"$tmp/bad.wat"
 check "text error has line:col" 1 "bad.wat:3:3: unknown operator" "$ferry" validate "$tmp/bad.wat"
 check "wat2wasm needs -o" 2 "no output given" "$ferry" wat2wasm samples/add.wat
+# Errors found after encoding a text module point at its text.
+printf '(module\n  (func (result i32)\n    (i32.add (i32.const 1) (i64.const 2))))\n' >"$tmp/mismatch.wat"
+check "validation error has line:col" 1 "mismatch.wat:3:6: type mismatch" "$ferry" validate "$tmp/mismatch.wat"
+check "wat2wasm error has line:col" 1 "mismatch.wat:3:6: type mismatch" "$ferry" wat2wasm "$tmp/mismatch.wat" -o "$tmp/m.wasm"
+printf '(module\n  (memory 1)\n  (export "m" (memory 0))\n  (export "m" (func 0))\n  (func))\n' >"$tmp/dup.wat"
+check "field error has line:col" 1 "dup.wat:4:3: duplicate export name" "$ferry" validate "$tmp/dup.wat"
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

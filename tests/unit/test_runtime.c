@@ -99,7 +99,7 @@ static void test_type_interning(void **state) {
 
 static void test_memory_grow(void **state) {
   fixture *fx = *state;
-  vm_limits l = {1, 3, true};
+  vm_limits l = {.min = 1, .max = 3, .has_max = true};
   rt_memory *m = rt_memory_new_limits(fx->store, &l);
   assert_non_null(m);
   assert_int_equal(m->size, RT_PAGE_SIZE);
