@@ -591,6 +591,7 @@ static void emit_call(fstate *s, uint32_t idx) {
   aot_fctx *f = s->f;
   const vm_module *m = f->m;
   const vm_functype *t = vm_func_type(m, idx);
+  f->uses_call = true;
   aot_flush_below(f, t->nparams);
   aot_order_operands(f, t->nparams, false);
   need_mr(f, t);
@@ -614,7 +615,7 @@ static void emit_call_indirect(fstate *s, uint32_t typeidx, uint32_t table) {
   aot_fctx *f = s->f;
   const vm_module *m = f->m;
   const vm_functype *t = &m->types[typeidx];
-  f->uses_ci = true;
+  f->uses_ci = f->uses_call = true;
   need_mr(f, t);
   /* Arguments first (wasm evaluates them before the index). */
   aot_flush_below(f, 1);
@@ -1195,6 +1196,25 @@ static bool emit_body(fstate *s, uint32_t def) {
 
 /* ---- functions ---- */
 
+/* Wasm values (locals and operand stack slots) above which a function
+ * without calls still gets a stack check: at most 8 bytes each, so with
+ * spills a leaf below this stays well inside the megabytes the runtime
+ * leaves below its AOT stack budget (aot/rtlib.c). */
+#define LEAF_MAX_VALUES 2048u
+
+/* Whether function `s` needs the entry stack check. Only a chain of calls
+ * can exhaust the stack, and every function that calls checks on entry, so
+ * a leaf with a bounded frame can do without: its check is a load and a
+ * compare on every call, and (with the frame address it reads) kept gcc
+ * from shrink-wrapping the prologue of small hot leaves such as wasi-libc's
+ * strcmp and memcpy. */
+static bool needs_stack_check(const aot_fctx *f, const fstate *s) {
+  if (f->uses_call) return true;
+  uint32_t values = s->nlocals;
+  for (uint32_t i = 0; i < f->slot_cap; i++) values += f->slot_used[i] != 0;
+  return values > LEAF_MAX_VALUES;
+}
+
 /* A function's C variables, locals from `first` (the others are
  * parameters), then its entry stack check. */
 static void write_decls(aot_fctx *f, aot_buf *out, const fstate *s,
@@ -1221,7 +1241,7 @@ static void write_decls(aot_fctx *f, aot_buf *out, const fstate *s,
   if (f->mr_slots) aot_buf_printf(out, "  uint64_t mr[%u];\n", f->mr_slots);
   if (f->uses_ci) aot_buf_puts(out, "  uint32_t ci_i; void *ci_t, *ci_f;\n");
   if (f->uses_simd) aot_buf_puts(out, "  v128 t0, t1, t2, tr;\n");
-  aot_buf_puts(out, "  AOT_STACK_CHECK(e);\n");
+  if (needs_stack_check(f, s)) aot_buf_puts(out, "  AOT_STACK_CHECK(e);\n");
 }
 
 /* The OSR twin of function idx (aot_emit_opts.osr): the same body, entered
@@ -1277,7 +1297,7 @@ static bool emit_function(aot_fctx *f, aot_buf *out, uint32_t def) {
       s.ltypes[k++] = fn->local_runs[i].type;
   f->out = &body;
   f->sp = 0;
-  f->uses_mem = f->uses_simd = f->uses_ci = false;
+  f->uses_mem = f->uses_simd = f->uses_ci = f->uses_call = false;
   f->raw_slots = f->mr_slots = 0;
   if (f->slot_used) memset(f->slot_used, 0, f->slot_cap);
   if (!emit_body(&s, def) || body.oom) goto fail;

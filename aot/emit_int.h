@@ -41,6 +41,7 @@ typedef struct {
   uint8_t *slot_used;     /* [height * 6 + type class] */
   uint32_t slot_cap;
   bool uses_mem, uses_simd, uses_ci;
+  bool uses_call;         /* calls wasm code or an import (may recurse) */
   uint32_t raw_slots;     /* size of the raw[] call array needed */
   uint32_t mr_slots;      /* size of the mr[] multi-result array needed */
   const char *fail;       /* an error message */

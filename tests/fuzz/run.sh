@@ -24,6 +24,6 @@ echo "fuzz: $name for ${seconds}s, $(ls "$corpus" | wc -l) inputs in corpus"
 "$fuzzer" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
   -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/" \
   "$corpus" >"$work/log" 2>&1 || { tail -50 "$work/log"; exit 1; }
-runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/log" | grep -o '[0-9]*$')
-speed=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$work/log" | grep -o '[0-9]*$')
+runs=$(grep -a -o 'stat::number_of_executed_units: *[0-9]*' "$work/log" | grep -o '[0-9]*$')
+speed=$(grep -a -o 'stat::average_exec_per_sec: *[0-9]*' "$work/log" | grep -o '[0-9]*$')
 echo "fuzz: $name clean: $runs executions, $speed exec/s"
