@@ -84,6 +84,7 @@ DEB_PACKAGES := build-essential clang-14 lld-14 libclang-rt-14-dev \
                 libclang-rt-14-dev-wasm32 wasi-libc libcmocka-dev zlib1g-dev \
                 libtcc-dev wabt python3 \
                 gcc-mingw-w64-x86-64 gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+                gcc-riscv64-linux-gnu libc6-dev-riscv64-cross \
                 qemu-user musl-tools wine64 wine osslsigncode dpkg-dev
 deps:
 	@if command -v apt-get >/dev/null; then \
@@ -123,7 +124,7 @@ wine-wasi: $(FERRY) stubs wasi pack  # after them: shared build/wasi and wine pr
 	@sh tests/pack/wine_wasi.sh $(FERRY) build/stubs/stub-windows-x64.exe
 
 # Packed executables (tests/pack/run.sh): every target and mode the machine
-# can run, natively, under qemu-aarch64 and under wine.
+# can run: natively, under qemu-aarch64 and qemu-riscv64, and under wine.
 pack: $(FERRY) stubs
 	@sh tests/pack/run.sh $(FERRY) build/stubs
 

@@ -61,12 +61,19 @@ typedef struct {
   const char *name;
   const char *exe_suffix; /* what the OS needs to run a file by its name */
   const char *desc;
+  /* Why --mode tcc is not offered for this target; NULL when it is. */
+  const char *no_tcc;
 } target;
 
 static const target targets[] = {
-    {"linux-x64", "", "Linux x86-64, static (musl): any distribution"},
-    {"linux-arm64", "", "Linux AArch64, static: any distribution"},
-    {"windows-x64", ".exe", "Windows x86-64 (10 and later)"},
+    {"linux-x64", "", "Linux x86-64, static (musl): any distribution", NULL},
+    {"linux-arm64", "", "Linux AArch64, static: any distribution", NULL},
+    /* TinyCC's RISC-V back end (Debian 12's libtcc) gets some 64-bit
+     * constants wrong (low word in 0x7ff80000..0x7fffffff) and cannot index
+     * an extern array past 2 KiB, both of which the AOT C needs. */
+    {"linux-riscv64", "", "Linux RISC-V 64 (RV64GC), static: any distribution",
+     "TinyCC's RISC-V back end miscompiles the AOT C"},
+    {"windows-x64", ".exe", "Windows x86-64 (10 and later)", NULL},
 };
 enum { NTARGETS = sizeof targets / sizeof *targets };
 
@@ -127,20 +134,24 @@ int cli_targets(int argc, char **argv) {
   }
   char dir[4200], path[4400];
   stub_dir(dir_opt, dir, sizeof dir);
-  printf("stubs: %s\n\n%-12s %-7s %-5s %-7s %s\n", dir, "target", "interp",
+  printf("stubs: %s\n\n%-14s %-7s %-5s %-7s %s\n", dir, "target", "interp",
          "tcc", "native", "description");
   for (int i = 0; i < NTARGETS; i++) {
     const target *t = &targets[i];
     stub_path(dir, t, PK_MODE_INTERP, path, sizeof path);
     bool interp = file_exists(path);
     stub_path(dir, t, PK_MODE_TCC, path, sizeof path);
-    bool tcc = file_exists(path);
+    bool tcc = !t->no_tcc && file_exists(path);
     snprintf(path, sizeof path, "%s/native-%s/cc", dir, t->name);
     bool native = file_exists(path);
-    printf("%-12s %-7s %-5s %-7s %s\n", t->name, interp ? "yes" : "no",
-           tcc ? "yes" : "no", native ? "yes" : "no", t->desc);
+    printf("%-14s %-7s %-5s %-7s %s\n", t->name, interp ? "yes" : "no",
+           t->no_tcc ? "n/a" : tcc ? "yes" : "no", native ? "yes" : "no",
+           t->desc);
   }
   printf("\n'no': not built; run 'make stubs' in the ferry tree.\n");
+  for (int i = 0; i < NTARGETS; i++)
+    if (targets[i].no_tcc)
+      printf("'n/a': no tcc mode for %s: %s.\n", targets[i].name, targets[i].no_tcc);
   return 0;
 }
 
@@ -425,6 +436,13 @@ static int parse_pack(int argc, char **argv, pack_options *o) {
   if (!o->in) return cli_usage_error("pack", "no module given", NULL, pack_help);
   if (!o->out) return cli_usage_error("pack", "no output given (-o)", NULL, pack_help);
   if (!o->ntargets) o->targets[o->ntargets++] = &targets[0];
+  for (int k = 0; k < o->ntargets; k++)
+    if (o->mode == PK_MODE_TCC && o->targets[k]->no_tcc) {
+      fprintf(stderr, "ferry pack: --mode tcc is not available for %s (%s); "
+                      "use --mode interp or native\n",
+              o->targets[k]->name, o->targets[k]->no_tcc);
+      return 1;
+    }
   return -1;
 }
 
@@ -568,7 +586,8 @@ static bool compile_native(const char *dir, const target *t, const aot_buf *csrc
   if (nl) *nl = 0;
   const char *argv[64];
   int n = split_words((char *)cc, argv, 0, 40);
-  const char *mid[] = {"-O2", "-w", "-s", cpath, lib};
+  /* As `ferry aot --cc` (packer/cmd_aot.c): loop heads aligned. */
+  const char *mid[] = {"-O2", "-falign-loops=32", "-w", "-s", cpath, lib};
   for (size_t i = 0; i < sizeof mid / sizeof *mid; i++) argv[n++] = mid[i];
   n = split_words(libs, argv, n, 58);
   argv[n++] = "-o";

@@ -8,11 +8,11 @@
 #   native-TARGET/          runtime library and compiler command that
 #                           `ferry pack --mode native` links generated C with
 #
-# zlib, libtcc and (for arm64) musl come from Debian's source packages (`apt-get source`, with
-# the Debian patches applied by dpkg-source), fetched once through a private
-# APT configuration under build/apt (the system's sources are not touched),
-# unpacked under build/src and compiled per target under build/stubs/TARGET.
-# Nothing third-party is committed.
+# zlib, libtcc and (for arm64 and riscv64) musl come from Debian's source
+# packages (`apt-get source`, with the Debian patches applied by dpkg-source),
+# fetched once through a private APT configuration under build/apt (the
+# system's sources are not touched), unpacked under build/src and compiled
+# per target under build/stubs/TARGET. Nothing third-party is committed.
 
 # Payload compression for `ferry pack` and the stub (packer/payload.c).
 LDLIBS += -lz
@@ -51,53 +51,63 @@ $(SRC_DIR)/%/.unpacked: $(APT_DIR)/updated
 	rm -rf $(SRC_DIR)/$*.tmp
 	@touch $@
 
-# ---- musl for linux-arm64 ----
-# Debian ships musl-gcc for the host only. For arm64, musl itself is built
-# from Debian's source package with the aarch64 cross compiler (about a
-# minute, once); its musl-gcc wrapper then drives aarch64-linux-gnu-gcc
-# against it, so both Linux stubs are static musl executables (static glibc
-# would be 600 KiB larger and would still load NSS modules at run time).
-$(STUBS)/musl-arm64/bin/musl-gcc: $(SRC_DIR)/musl/.unpacked
-	@rm -rf $(STUBS)/musl-arm64-build && mkdir -p $(STUBS)/musl-arm64-build
-	cd $(STUBS)/musl-arm64-build && $(abspath $(SRC_DIR))/musl/configure -q \
-	  --target=aarch64-linux-gnu CROSS_COMPILE=aarch64-linux-gnu- \
-	  --prefix=$(abspath $(STUBS))/musl-arm64 --disable-shared \
+# ---- musl for the cross-compiled Linux targets ----
+# Debian ships musl-gcc for the host only. For linux-ARCH, musl itself is
+# built from Debian's source package with the cross compiler MUSL_CROSS_ARCH
+# (about a minute per architecture, once); its musl-gcc wrapper then drives
+# that cross gcc against it, so all Linux stubs are static musl executables
+# (static glibc would be 600 KiB larger and would still load NSS modules at
+# run time).
+MUSL_CROSS_arm64   := aarch64-linux-gnu
+MUSL_CROSS_riscv64 := riscv64-linux-gnu
+$(STUBS)/musl-%/bin/musl-gcc: $(SRC_DIR)/musl/.unpacked
+	@rm -rf $(STUBS)/musl-$*-build && mkdir -p $(STUBS)/musl-$*-build
+	cd $(STUBS)/musl-$*-build && $(abspath $(SRC_DIR))/musl/configure -q \
+	  --target=$(MUSL_CROSS_$*) CROSS_COMPILE=$(MUSL_CROSS_$*)- \
+	  --prefix=$(abspath $(STUBS))/musl-$* --disable-shared \
 	  --enable-wrapper=gcc >/dev/null
 	@# musl's own build warnings are not ours to fix: kept in a log,
 	@# shown when the build fails.
-	$(MAKE) -s -C $(STUBS)/musl-arm64-build install >$(STUBS)/musl-arm64.log 2>&1 || \
-	  { tail -30 $(STUBS)/musl-arm64.log; exit 1; }
-	@rm -rf $(STUBS)/musl-arm64-build
+	$(MAKE) -s -C $(STUBS)/musl-$*-build install >$(STUBS)/musl-$*.log 2>&1 || \
+	  { tail -30 $(STUBS)/musl-$*.log; exit 1; }
+	@rm -rf $(STUBS)/musl-$*-build
 
 # ---- per-target build ----
 
-STUB_TARGETS := linux-x64 linux-arm64 windows-x64
+STUB_TARGETS := linux-x64 linux-arm64 linux-riscv64 windows-x64
 
-STUB_CC_linux-x64   := musl-gcc
-STUB_CC_linux-arm64 := $(STUBS)/musl-arm64/bin/musl-gcc
-STUB_CC_windows-x64 := x86_64-w64-mingw32-gcc
-STUB_AR_linux-x64   := ar
-STUB_AR_linux-arm64 := aarch64-linux-gnu-ar
-STUB_AR_windows-x64 := x86_64-w64-mingw32-ar
+STUB_CC_linux-x64     := musl-gcc
+STUB_CC_linux-arm64   := $(STUBS)/musl-arm64/bin/musl-gcc
+STUB_CC_linux-riscv64 := $(STUBS)/musl-riscv64/bin/musl-gcc
+STUB_CC_windows-x64   := x86_64-w64-mingw32-gcc
+STUB_AR_linux-x64     := ar
+STUB_AR_linux-arm64   := aarch64-linux-gnu-ar
+STUB_AR_linux-riscv64 := riscv64-linux-gnu-ar
+STUB_AR_windows-x64   := x86_64-w64-mingw32-ar
 STUB_EXE_windows-x64 := .exe
 # Tools a target's compiler needs built first (order-only prerequisites).
-STUB_CC_DEP_linux-arm64 := $(STUBS)/musl-arm64/bin/musl-gcc
-STUB_LIBS_linux-x64   := -lm
-STUB_LIBS_linux-arm64 := -lm
-STUB_LIBS_windows-x64 := -lws2_32 -lbcrypt -lntdll
+STUB_CC_DEP_linux-arm64   := $(STUBS)/musl-arm64/bin/musl-gcc
+STUB_CC_DEP_linux-riscv64 := $(STUBS)/musl-riscv64/bin/musl-gcc
+STUB_LIBS_linux-x64     := -lm
+STUB_LIBS_linux-arm64   := -lm
+STUB_LIBS_linux-riscv64 := -lm
+STUB_LIBS_windows-x64   := -lws2_32 -lbcrypt -lntdll
 # mingw's default printf is msvcrt's, which lacks C99 formats (%zu);
 # its own stdio implements them.
 STUB_DEFS_windows-x64 := -D__USE_MINGW_ANSI_STDIO=1
 # The Linux stubs replace musl's malloc (packer/stub/alloc.c says why).
-STUB_EXTRA_linux-x64   := packer/stub/alloc.c
-STUB_EXTRA_linux-arm64 := packer/stub/alloc.c
+STUB_EXTRA_linux-x64     := packer/stub/alloc.c
+STUB_EXTRA_linux-arm64   := packer/stub/alloc.c
+STUB_EXTRA_linux-riscv64 := packer/stub/alloc.c
 # An allocator must not be compiled with the compiler's knowledge of
 # malloc: GCC would turn calloc's malloc + memset into a call to calloc.
 $(STUBS)/linux-x64/obj/packer/stub/alloc.o \
-$(STUBS)/linux-arm64/obj/packer/stub/alloc.o: STUB_CFLAGS += -fno-builtin
-STUB_OS_EXCLUDE_linux-x64   := %_win32.c
-STUB_OS_EXCLUDE_linux-arm64 := %_win32.c
-STUB_OS_EXCLUDE_windows-x64 := %_posix.c
+$(STUBS)/linux-arm64/obj/packer/stub/alloc.o \
+$(STUBS)/linux-riscv64/obj/packer/stub/alloc.o: STUB_CFLAGS += -fno-builtin
+STUB_OS_EXCLUDE_linux-x64     := %_win32.c
+STUB_OS_EXCLUDE_linux-arm64   := %_win32.c
+STUB_OS_EXCLUDE_linux-riscv64 := %_win32.c
+STUB_OS_EXCLUDE_windows-x64   := %_posix.c
 
 # Size matters (README.md, "Shipping an executable"): unused functions are dropped at
 # link time, symbols stripped.
@@ -123,15 +133,19 @@ ZLIB_FILES := adler32 crc32 deflate infback inffast inflate inftrees trees \
 # target's own architecture and object format, with no run-time files
 # (CONFIG_TCC_STATIC: no dlopen; the AOT code is -nostdlib and gets every
 # symbol from tcc_add_symbol, aot/tcc.c).
-STUB_TCC_DEFS_linux-x64   := -DTCC_TARGET_X86_64 -DCONFIG_TCC_STATIC
-STUB_TCC_DEFS_linux-arm64 := -DTCC_TARGET_ARM64 -DCONFIG_TCC_STATIC
-STUB_TCC_DEFS_windows-x64 := -DTCC_TARGET_X86_64 -DTCC_TARGET_PE
+STUB_TCC_DEFS_linux-x64     := -DTCC_TARGET_X86_64 -DCONFIG_TCC_STATIC
+STUB_TCC_DEFS_linux-arm64   := -DTCC_TARGET_ARM64 -DCONFIG_TCC_STATIC
+STUB_TCC_DEFS_linux-riscv64 := -DTCC_TARGET_RISCV64 -DCONFIG_TCC_STATIC
+STUB_TCC_DEFS_windows-x64   := -DTCC_TARGET_X86_64 -DTCC_TARGET_PE
 # The AOT engine minus aot/native.c (the main of `ferry aot --cc` output).
 STUB_AOT_SRCS := $(filter-out aot/native.c,$(wildcard aot/*.c))
 
-# Targets whose -tcc stub is built by `make stubs`. windows-x64 waits for
-# aot/emit.c to build warning-free with mingw (its %zu formats); add it
-# here then (`make build/stubs/stub-windows-x64-tcc.exe` tries it now).
+# Targets whose -tcc stub is built by `make stubs`. Not linux-riscv64:
+# Debian 12's TinyCC RISC-V back end miscompiles the AOT C (some 64-bit
+# constants; extern array offsets past 2 KiB), so `ferry pack` offers no
+# tcc mode there (packer/cmd_pack.c); `make
+# build/stubs/stub-linux-riscv64-tcc` still builds the stub for trying a
+# newer tcc.
 STUB_TCC_TARGETS ?= linux-x64 linux-arm64 windows-x64
 
 # --mode native: `ferry pack` compiles the module's C (aot/emit.c) with the
@@ -139,11 +153,12 @@ STUB_TCC_TARGETS ?= linux-x64 linux-arm64 windows-x64
 # libferry.a (the stub's runtime with the AOT run-time support and
 # packer/stub/native_main.c as aot_native_main) and `cc`, two lines: the
 # compiler command (absolute path first) and the libraries.
-STUB_NATIVE_FLAGS_linux-x64   := -static
-STUB_NATIVE_FLAGS_linux-arm64 := -static
+STUB_NATIVE_FLAGS_linux-x64     := -static
+STUB_NATIVE_FLAGS_linux-arm64   := -static
+STUB_NATIVE_FLAGS_linux-riscv64 := -static
 # PE files carry a link time stamp; packing must be reproducible.
-STUB_NATIVE_FLAGS_windows-x64 := -static -Wl,--no-insert-timestamp
-STUB_NATIVE_TARGETS ?= linux-x64 linux-arm64 windows-x64
+STUB_NATIVE_FLAGS_windows-x64   := -static -Wl,--no-insert-timestamp
+STUB_NATIVE_TARGETS ?= linux-x64 linux-arm64 linux-riscv64 windows-x64
 
 stubs: $(foreach t,$(STUB_TARGETS),$(STUBS)/stub-$(t)$(STUB_EXE_$(t))) \
        $(foreach t,$(STUB_TCC_TARGETS),$(STUBS)/stub-$(t)-tcc$(STUB_EXE_$(t))) \

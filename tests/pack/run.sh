@@ -1,8 +1,9 @@
 #!/bin/sh
 # Packer tests: packs the samples and tests/pack/probe.c for every target
 # and mode this machine can run, runs linux-x64 natively, linux-arm64 under
-# qemu-aarch64 and windows-x64 under wine (headless, private prefix under
-# build/), and compares output and exit status with `ferry run`. Then:
+# qemu-aarch64, linux-riscv64 under qemu-riscv64 and windows-x64 under wine
+# (headless, private prefix under build/), and compares output and exit
+# status with `ferry run`. Then:
 # baked-in arguments, environment and directories, FERRY_DIR, FERRY_HELP,
 # tampered, truncated and foreign payloads, an Authenticode-signed PE
 # (osslsigncode, with a key made here by openssl), deterministic output,
@@ -34,6 +35,9 @@ TARGETS="linux-x64"
 if command -v qemu-aarch64 >/dev/null && [ -f "$STUBS/stub-linux-arm64" ]; then
   TARGETS="$TARGETS linux-arm64"
 fi
+if command -v qemu-riscv64 >/dev/null && [ -f "$STUBS/stub-linux-riscv64" ]; then
+  TARGETS="$TARGETS linux-riscv64"
+fi
 if command -v wine >/dev/null && [ -f "$STUBS/stub-windows-x64.exe" ]; then
   TARGETS="$TARGETS windows-x64"
   # The prefix is made once and kept (build/wine-pack); wineboot is slow.
@@ -42,13 +46,12 @@ fi
 MODES="interp"
 [ -f "$STUBS/stub-linux-x64-tcc" ] && MODES="$MODES tcc"
 [ -f "$STUBS/native-linux-x64/cc" ] && MODES="$MODES native"
-# has_mode TARGET MODE: whether the stubs support it.
+# has_mode TARGET MODE: whether the stubs support it, as `ferry targets`
+# says ("yes"; a mode a target does not offer is "n/a" there).
+"$FERRY" targets --stubs "$STUBS" >"$TMP/targets"
 has_mode() {
-  case $2 in
-    tcc) [ -f "$STUBS/stub-$1-tcc$(suffix "$1")" ] ;;
-    native) [ -f "$STUBS/native-$1/cc" ] ;;
-    *) true ;;
-  esac
+  awk -v t="$1" -v m="$2" 'NR == 3 { for (i = 1; i <= NF; i++) c[$i] = i }
+    $1 == t && (m in c) { ok = $c[m] == "yes" } END { exit !ok }' "$TMP/targets"
 }
 suffix() { [ "$1" = windows-x64 ] && echo .exe; }
 
@@ -59,6 +62,7 @@ exe() {
   case $t in
     linux-x64) "$f" "$@" ;;
     linux-arm64) qemu-aarch64 "$f" "$@" ;;
+    linux-riscv64) qemu-riscv64 "$f" "$@" ;;
     windows-x64) wine "$f" "$@" ;;
   esac
 }
@@ -138,6 +142,12 @@ for t in $TARGETS; do
     same fileread "$t" "$mode" empty "$PROBE" cat data/a.txt data/sub/b.txt
   done
 done
+
+# A target without a tcc mode says so instead of looking for a stub.
+case " $TARGETS " in *" linux-riscv64 "*)
+  expect "no tcc mode for linux-riscv64" 1 "not available for linux-riscv64" \
+    pk x "$ROOT/samples/hello.wasm" --target linux-riscv64 --mode tcc
+esac
 
 # ---- 2. baked-in defaults, FERRY_DIR, FERRY_HELP (each target) ----
 for t in $TARGETS; do
@@ -278,7 +288,7 @@ for t in $TARGETS; do
   done
 done
 all=""
-for t in linux-x64 linux-arm64 windows-x64; do all="$all --target $t"; done
+for t in linux-x64 linux-arm64 linux-riscv64 windows-x64; do all="$all --target $t"; done
 start=$(date +%s%N)
 # shellcheck disable=SC2086
 pk all "$ROOT/samples/hello.wasm" $all >/dev/null 2>&1
