@@ -148,7 +148,7 @@ fuzz: $(FUZZERS) $(FERRY)
 
 # Builds ../shared/bench (wasm with clang, native with gcc -O2) and prints
 # the interpreter/native table; BENCH_RUNS runs each, median.
-BENCH_RUNS ?= 3
+BENCH_RUNS ?= 5
 bench: $(FERRY)
 	@if [ ! -d "$(BENCH_DIR)" ]; then echo "bench: $(BENCH_DIR) not found"; exit 1; fi
 	@CC=gcc bash $(BENCH_DIR)/build.sh $(BUILD)/bench >/dev/null

@@ -586,7 +586,7 @@ static bool compile_native(const char *dir, const target *t, const aot_buf *csrc
   if (nl) *nl = 0;
   const char *argv[64];
   int n = split_words((char *)cc, argv, 0, 40);
-  /* As `ferry aot --cc` (packer/cmd_aot.c): loop heads aligned. */
+  /* As `ferry aot --cc` (packer/cmd_aot.c says why). */
   const char *mid[] = {"-O2", "-falign-loops=32", "-w", "-s", cpath, lib};
   for (size_t i = 0; i < sizeof mid / sizeof *mid; i++) argv[n++] = mid[i];
   n = split_words(libs, argv, n, 58);
