@@ -715,7 +715,8 @@ static bool emit_simd(aot_fctx *f, const vm_instr *in) {
     } else { /* stores: the transform gives the bytes to write */
       aot_buf_printf(f->out, "  %s(&t0, 0, &%s, 0, %s);\n", fn,
                      aot_operand(f, base + 1), imm);
-      aot_buf_printf(f->out, "  memcpy(%s, &t0, %u);\n", ea, size);
+      aot_buf_printf(f->out, "  { uint8_t *st_p_ = %s; AOT_PROBE_LAST(st_p_, %u); memcpy(st_p_, &t0, %u); }\n",
+                     ea, size, size);
       f->sp = base;
     }
     return true;

@@ -47,7 +47,24 @@ double sqrt(double);
 #endif
 
 #define LD(T, p) (*(T *)(p))
+/* A trapping store writes nothing (spec 4.4.7): a store split into parts
+ * that runs past the end of memory must fault before its first part.
+ * Reading the last byte first does that (guard-page build; the checked
+ * build checks the whole range). SIMD stores are memcpy calls, which may
+ * split anywhere; scalar ones only where the compiler splits unaligned
+ * stores (GCC's generic RISC-V tuning), which also decides the order: the
+ * value is computed first, as wasm does. */
+#if AOT_BOUNDS_CHECK
+#define AOT_PROBE_LAST(p, n) ((void)0)
+#else
+#define AOT_PROBE_LAST(p, n) ((void)*(volatile const uint8_t *)((const uint8_t *)(p) + (n) - 1))
+#endif
+#if defined(__riscv) && !AOT_BOUNDS_CHECK
+#define ST(T, p, v) __extension__({ T st_v_ = (v); uint8_t *st_p_ = (uint8_t *)(p); \
+  AOT_PROBE_LAST(st_p_, sizeof(T)); *(T *)st_p_ = st_v_; })
+#else
 #define ST(T, p, v) (*(T *)(p) = (v))
+#endif
 #define GLOBAL(T, e, i) (*(T *)(e)->g[i])
 #define FIELD(T, p, off) (*(T *)((char *)(p) + (off)))
 

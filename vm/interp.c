@@ -92,6 +92,23 @@
  * u32 address plus u32 offset, and turns the fault into a trap. */
 #define CHECKED(ea, expr, n) uint64_t ea = (expr)
 #endif
+/* A trapping store writes nothing (spec 4.4.7). A store split into parts
+ * that runs past the end of memory would write its first parts before the
+ * guard page faults; reading its last byte first faults before anything
+ * is written. Scalar stores are single instructions except where the
+ * compiler splits unaligned ones (GCC's generic RISC-V tuning: under qemu
+ * memory_trap.wast caught it); SIMD stores go through memcpy everywhere. */
+#ifdef FERRY_BOUNDS_CHECK
+#define PROBE_LAST(p, n) ((void)0)
+#else
+#define PROBE_LAST(p, n) ((void)*(volatile const uint8_t *)((p) + (n) - 1))
+#endif
+#if defined(__riscv)
+#define SCALAR_STORE_PROBE(p, n) PROBE_LAST(p, n)
+#else
+#define SCALAR_STORE_PROBE(p, n) ((void)0)
+#endif
+
 /* Effective address of a slot address plus offset (spec 4.4.7: computed
  * without wrapping, the u32 offset added to the u32 address). */
 #define EFFECTIVE(ea, slot, off, n) CHECKED(ea, (uint64_t)RD_I32(slot) + (off), n)
@@ -341,6 +358,7 @@ static void run(rt_exec *ex, interp_stack *st, ir_code *code, uint64_t *fp,
   OP(n) {                                                                    \
     EFFECTIVE(ea, ip[1], ip[3], sizeof(T));                                  \
     T v = (T)fp[ip[2]];                                                      \
+    SCALAR_STORE_PROBE(mb + ea, sizeof v);                                   \
     memcpy(mb + ea, &v, sizeof v);                                           \
     NEXT(4);                                                                 \
   }
@@ -351,6 +369,7 @@ static void run(rt_exec *ex, interp_stack *st, ir_code *code, uint64_t *fp,
   OP(n##_X) {                                                                \
     EFFECTIVE_X(ea, ip[1], ip[4], ip[3], sizeof(T));                         \
     T v = (T)fp[ip[2]];                                                      \
+    SCALAR_STORE_PROBE(mb + ea, sizeof v);                                   \
     memcpy(mb + ea, &v, sizeof v);                                           \
     NEXT(5);                                                                 \
   }
@@ -361,6 +380,7 @@ static void run(rt_exec *ex, interp_stack *st, ir_code *code, uint64_t *fp,
   OP(n##_A) {                                                                \
     CHECKED(ea, ip[1], sizeof(T));                                           \
     T v = (T)fp[ip[2]];                                                      \
+    SCALAR_STORE_PROBE(mb + ea, sizeof v);                                   \
     memcpy(mb + ea, &v, sizeof v);                                           \
     NEXT(3);                                                                 \
   }
@@ -676,6 +696,7 @@ do_call:
     vm_v128 b, r;
     simd_in(&b, fp, ip[3], 2);
     fn(&r, NULL, &b, NULL, (const uint8_t *)&ip[6]);
+    PROBE_LAST(mb + ea, size);
     memcpy(mb + ea, r.u8, size);
     NEXT(7);
   }
