@@ -50,7 +50,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test unit cli regress spec crosscheck fuzz bench install clean \
-        wasi samples wine-wasi pack stubs
+        wasi samples wine-wasi win-spec pack stubs
 all: $(FERRY)
 
 $(BUILD)/obj/%.o: %.c
@@ -117,7 +117,19 @@ regress: $(FERRY)
 cli: $(FERRY)
 	@sh tests/cli/run.sh $(FERRY)
 
-test: unit cli regress crosscheck spec wasi pack wine-wasi
+test: unit cli regress crosscheck spec wasi pack wine-wasi win-spec
+
+# The spec suite and the regression scripts on the Windows build of ferry
+# under wine, both engines in lockstep (after wine-wasi: one wine prefix).
+win-spec: wine-wasi $(WIN_FERRY)
+	@if ! command -v wine >/dev/null || [ ! -d "$(SPEC_DIR)" ]; then \
+	  echo "win-spec: wine or $(SPEC_DIR) missing, skipped"; exit 0; fi; \
+	for e in both interp,tier; do \
+	  WINEDEBUG=-all WINEPREFIX=$(CURDIR)/build/wineprefix wine $(WIN_FERRY) wast --engine $$e \
+	    $(SPEC_DIR)/*.wast tests/regress/*.wast >$(BUILD)/win-spec.log 2>&1 || \
+	    { grep -v ' 0 failed' $(BUILD)/win-spec.log | head -40; exit 1; }; \
+	  tail -1 $(BUILD)/win-spec.log | sed "s/^/win-spec (windows-x64 under wine, $$e): /"; \
+	done
 
 # The WASI test programs under the Windows runtime (wine) against Linux.
 wine-wasi: $(FERRY) stubs wasi pack  # after them: shared build/wasi and wine prefix

@@ -32,6 +32,10 @@ typedef struct aot_env {
   void **tables;              /* rt_table* per table index */
   void *const *fn;            /* the module's C functions, per defined func */
   const uint32_t *type_ids;   /* engine type id per module type index */
+  /* vm_simd_fns (vm/simd.h), reached through here because TinyCC's PE
+   * target cannot link generated code to a data symbol given with
+   * tcc_add_symbol. */
+  const void *const *simd;
   uintptr_t stack_limit;      /* a frame below this address traps */
 } aot_env;
 

@@ -655,7 +655,8 @@ static void emit_call_indirect(fstate *s, uint32_t typeidx, uint32_t table) {
   aot_buf_puts(f->out, "  }\n");
 }
 
-/* ---- SIMD: every 0xFD op through vm_simd_fns (simd.h conventions) ---- */
+/* ---- SIMD: every 0xFD op through vm_simd_fns (simd.h conventions, reached
+ * through aot_env.simd) ---- */
 
 static const char *scalar_bits(aot_fctx *f, uint8_t t, const char *x) {
   switch (aot_tclass(t)) {
@@ -701,7 +702,7 @@ static bool emit_simd(aot_fctx *f, const vm_instr *in) {
     imm = imm_bytes(f, &in->lane, 1);
   else if (oi->imm == VM_IMM_SHUFFLE)
     imm = imm_bytes(f, in->v128, 16);
-  const char *fn = aot_strf(f, "vm_simd_fns[%d]", (int)in->op);
+  const char *fn = aot_strf(f, "((aot_simd_fn)e->simd[%d])", (int)in->op);
   if (oi->imm == VM_IMM_MEMARG || oi->imm == VM_IMM_MEMARG_LANE) {
     uint32_t size = 1u << oi->arg;
     const char *ea = aot_ea(f, base, in->offset_imm, size);

@@ -7,6 +7,7 @@
 
 #include "aot/aot_int.h"
 #include "runtime/os.h"
+#include "vm/simd.h"
 
 void aot_code_release(aot_code *c) {
   if (!c || --c->refs) return;
@@ -71,6 +72,7 @@ static aot_inst *inst_new(rt_instance *inst, aot_code *code) {
   t->tables = (void **)inst->tables;
   t->fn = code->fn;
   t->type_ids = ai->type_ids;
+  t->simd = (const void *const *)vm_simd_fns;
   return ai;
 oom:
   free(ai->type_ids);

@@ -5,7 +5,6 @@
 typedef struct { uint64_t lo, hi; } v128;
 typedef void (*aot_simd_fn)(v128 *r, const v128 *a, const v128 *b,
                             const v128 *c, const uint8_t *imm);
-extern const aot_simd_fn vm_simd_fns[];
 
 #if defined(__GNUC__) && !defined(__TINYC__)
 /* Wasm memory is unaligned and untyped: accesses go through types that may

@@ -24,7 +24,6 @@
 #include "runtime/os_fs.h"
 #include "runtime/os_proc.h"
 #include "runtime/rt_int.h"
-#include "vm/simd.h"
 
 /* Chunk size: bounds the C text and TCC's memory per compile. */
 enum { CHUNK_CODE_BYTES = 256 * 1024, CHUNK_MAX_FUNCS = 2000 };
@@ -49,6 +48,18 @@ static void on_error(void *opaque, const char *msg) {
   e->set = true;
 }
 
+/* The C library's sqrt is not always IEEE's: mingw-w64's runs on the x87
+ * (double rounding) and returns signaling NaNs unquieted. Compiled here,
+ * sqrt(x) is the SSE/NEON instruction, as in the interpreter (vm/ir.h). */
+static double host_sqrt(double x) { return sqrt(x); }
+static float host_sqrtf(float x) { return sqrtf(x); }
+
+#ifdef AOT_TCC_CHKSTK
+/* TinyCC's PE target calls __chkstk for frames of 4 KiB or more: its own
+ * helper (packer/stubs.mk builds it from TinyCC's source), not mingw's. */
+void aot_tcc_chkstk(void);
+#endif
+
 static void add_symbols(TCCState *s) {
 #define ADD_HELPER(name) tcc_add_symbol(s, #name, (const void *)name);
   AOT_HELPERS(ADD_HELPER)
@@ -56,9 +67,11 @@ static void add_symbols(TCCState *s) {
   tcc_add_symbol(s, "memcpy", (const void *)memcpy);
   tcc_add_symbol(s, "memmove", (const void *)memmove);
   tcc_add_symbol(s, "memset", (const void *)memset);
-  tcc_add_symbol(s, "sqrt", (const void *)sqrt);
-  tcc_add_symbol(s, "sqrtf", (const void *)sqrtf);
-  tcc_add_symbol(s, "vm_simd_fns", (const void *)vm_simd_fns);
+  tcc_add_symbol(s, "sqrt", (const void *)host_sqrt);
+  tcc_add_symbol(s, "sqrtf", (const void *)host_sqrtf);
+#ifdef AOT_TCC_CHKSTK
+  tcc_add_symbol(s, "__chkstk", (const void *)aot_tcc_chkstk);
+#endif
   tcc_add_symbol(s, "__fixunsdfdi", (const void *)fixunsdfdi);
   tcc_add_symbol(s, "__fixunssfdi", (const void *)fixunssfdi);
   tcc_add_symbol(s, "__floatundidf", (const void *)floatundidf);

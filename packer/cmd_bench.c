@@ -14,11 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "aot/aot.h"
 #include "packer/cli.h"
 #include "packer/run.h"
+#include "runtime/os_fs.h"
 #include "runtime/os_proc.h"
 #include "vm/load.h"
 
@@ -51,10 +51,11 @@ typedef struct {
   char out[4200];    /* its stdout file */
 } mode_result;
 
+/* Monotonic seconds, through the OS layer (os_fs.h clock 1). */
 static double now_seconds(void) {
-  struct timespec ts;
-  timespec_get(&ts, TIME_UTC);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+  uint64_t ns = 0;
+  os_clock_time(1, &ns);
+  return (double)ns * 1e-9;
 }
 
 static int cmp_double(const void *a, const void *b) {

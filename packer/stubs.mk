@@ -115,6 +115,10 @@ STUB_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
                -Wno-unused-parameter -I. -I$(BUILD)/gen -O2 \
                -ffunction-sections -fdata-sections
 STUB_LDFLAGS := -static -s -Wl,--gc-sections
+# Windows gives the main thread 2 MiB by default, less than the AOT
+# engine's stack budget (aot/rtlib.c): 8 MiB, as on Linux.
+WIN_STACK := -Wl,--stack,8388608
+STUB_LDFLAGS_windows-x64 := $(WIN_STACK)
 
 # The stub's own sources: the whole runtime and interpreter, and of the CLI
 # what a user of a packed program may want without a full ferry (run,
@@ -137,6 +141,17 @@ STUB_TCC_DEFS_linux-x64     := -DTCC_TARGET_X86_64 -DCONFIG_TCC_STATIC
 STUB_TCC_DEFS_linux-arm64   := -DTCC_TARGET_ARM64 -DCONFIG_TCC_STATIC
 STUB_TCC_DEFS_linux-riscv64 := -DTCC_TARGET_RISCV64 -DCONFIG_TCC_STATIC
 STUB_TCC_DEFS_windows-x64   := -DTCC_TARGET_X86_64 -DTCC_TARGET_PE
+# TinyCC's PE target calls __chkstk in the prologue of a frame of 4 KiB or
+# more: its own helper, which probes the pages and also sets up the frame,
+# from the same Debian source (win32/lib/chkstk.S), renamed so it cannot
+# meet mingw's __chkstk; aot/tcc.c hands it over (AOT_TCC_CHKSTK).
+STUB_TCC_EXTRA_windows-x64 := $(STUBS)/windows-x64/tcc/chkstk.o
+STUB_TCC_DEFS_AOT_windows-x64 := -DAOT_TCC_CHKSTK
+$(STUBS)/windows-x64/tcc/chkstk.o: $(TCC_SRC)/.unpacked
+	@mkdir -p $(dir $@)
+	x86_64-w64-mingw32-gcc -c $(TCC_SRC)/win32/lib/chkstk.S -o $@.tmp
+	x86_64-w64-mingw32-objcopy --redefine-sym __chkstk=aot_tcc_chkstk $@.tmp $@
+	@rm -f $@.tmp
 # The AOT engine minus aot/native.c (the main of `ferry aot --cc` output).
 STUB_AOT_SRCS := $(filter-out aot/native.c,$(wildcard aot/*.c))
 
@@ -157,7 +172,7 @@ STUB_NATIVE_FLAGS_linux-x64     := -static
 STUB_NATIVE_FLAGS_linux-arm64   := -static
 STUB_NATIVE_FLAGS_linux-riscv64 := -static
 # PE files carry a link time stamp; packing must be reproducible.
-STUB_NATIVE_FLAGS_windows-x64   := -static -Wl,--no-insert-timestamp
+STUB_NATIVE_FLAGS_windows-x64   := -static -Wl,--no-insert-timestamp $(WIN_STACK)
 STUB_NATIVE_TARGETS ?= linux-x64 linux-arm64 linux-riscv64 windows-x64
 
 stubs: $(foreach t,$(STUB_TARGETS),$(STUBS)/stub-$(t)$(STUB_EXE_$(t))) \
@@ -183,16 +198,16 @@ $$($(1)_ZLIB): $$(ZLIB_FILES:%=$$(STUBS)/$(1)/zlib/%.o)
 	$$(STUB_AR_$(1)) rcs $$@ $$^
 
 $$(STUBS)/stub-$(1)$$(STUB_EXE_$(1)): $$($(1)_OBJS) $$($(1)_ZLIB)
-	$$(STUB_CC_$(1)) $$(STUB_LDFLAGS) $$($(1)_OBJS) $$($(1)_ZLIB) $$(STUB_LIBS_$(1)) -o $$@
+	$$(STUB_CC_$(1)) $$(STUB_LDFLAGS) $$(STUB_LDFLAGS_$(1)) $$($(1)_OBJS) $$($(1)_ZLIB) $$(STUB_LIBS_$(1)) -o $$@
 
 # The -tcc variant: the same objects with the AOT engine and libtcc in
 # place of stub/no_aot.c.
 $(1)_TCC_OBJS := $$(filter-out %/no_aot.o,$$($(1)_OBJS)) \
                  $$(STUB_AOT_SRCS:%.c=$$(STUBS)/$(1)/obj/%.o) \
-                 $$(STUBS)/$(1)/tcc/libtcc.o
+                 $$(STUBS)/$(1)/tcc/libtcc.o $$(STUB_TCC_EXTRA_$(1))
 $$(STUBS)/$(1)/obj/aot/%.o: aot/%.c $$(AOT_PRELUDE) | $$(TCC_SRC)/.unpacked $$(STUB_CC_DEP_$(1))
 	@mkdir -p $$(dir $$@)
-	$$(STUB_CC_$(1)) $$(STUB_CFLAGS) $$(STUB_DEFS_$(1)) -I$$(TCC_SRC) -MMD -MP -c $$< -o $$@
+	$$(STUB_CC_$(1)) $$(STUB_CFLAGS) $$(STUB_DEFS_$(1)) $$(STUB_TCC_DEFS_AOT_$(1)) -I$$(TCC_SRC) -MMD -MP -c $$< -o $$@
 $$(STUBS)/$(1)/tcc/libtcc.o: $$(TCC_SRC)/.unpacked | $$(STUB_CC_DEP_$(1))
 	@mkdir -p $$(dir $$@)
 	printf '#define TCC_VERSION "%s"\n#define CONFIG_TCCDIR "/nonexistent"\n' \
@@ -200,7 +215,7 @@ $$(STUBS)/$(1)/tcc/libtcc.o: $$(TCC_SRC)/.unpacked | $$(STUB_CC_DEP_$(1))
 	$$(STUB_CC_$(1)) -O2 -ffunction-sections -fdata-sections -w -DONE_SOURCE=1 \
 	  $$(STUB_TCC_DEFS_$(1)) -I$$(dir $$@) -c $$(TCC_SRC)/libtcc.c -o $$@
 $$(STUBS)/stub-$(1)-tcc$$(STUB_EXE_$(1)): $$($(1)_TCC_OBJS) $$($(1)_ZLIB)
-	$$(STUB_CC_$(1)) $$(STUB_LDFLAGS) $$($(1)_TCC_OBJS) $$($(1)_ZLIB) $$(STUB_LIBS_$(1)) -o $$@
+	$$(STUB_CC_$(1)) $$(STUB_LDFLAGS) $$(STUB_LDFLAGS_$(1)) $$($(1)_TCC_OBJS) $$($(1)_ZLIB) $$(STUB_LIBS_$(1)) -o $$@
 
 # The native runtime: the stub's objects without its main, plus the AOT
 # engine's run-time half (no emitter, no libtcc) and zlib's objects.
@@ -222,3 +237,19 @@ endef
 $(foreach t,$(STUB_TARGETS),$(eval $(call stub_rules,$(t))))
 
 .PHONY: stubs
+
+# ---- the whole ferry for Windows ----
+# Not shipped: `make win-spec` runs the spec suite with it under wine, so
+# the Win32 OS layer, guard pages, traps and TinyCC's PE back end are held
+# to the same suite as on Linux.
+WIN_FERRY := $(BUILD)/win64/ferry.exe
+WIN_FERRY_SRCS := $(filter-out %_posix.c aot/native.c,$(wildcard vm/*.c runtime/*.c aot/*.c packer/*.c))
+WIN_FERRY_OBJS := $(WIN_FERRY_SRCS:%.c=$(BUILD)/win64/obj/%.o)
+$(BUILD)/win64/obj/%.o: %.c $(AOT_PRELUDE) | $(TCC_SRC)/.unpacked $(ZLIB_SRC)/.unpacked
+	@mkdir -p $(dir $@)
+	x86_64-w64-mingw32-gcc $(STUB_CFLAGS) $(STUB_DEFS_windows-x64) $(STUB_TCC_DEFS_AOT_windows-x64) \
+	  -I$(ZLIB_SRC) -I$(TCC_SRC) -MMD -MP -c $< -o $@
+$(WIN_FERRY): $(WIN_FERRY_OBJS) $(STUBS)/windows-x64/tcc/libtcc.o \
+              $(STUB_TCC_EXTRA_windows-x64) $(STUBS)/windows-x64/zlib/libz.a
+	x86_64-w64-mingw32-gcc -static $(WIN_STACK) $^ $(STUB_LIBS_windows-x64) -o $@
+-include $(WIN_FERRY_OBJS:.o=.d)
