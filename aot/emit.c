@@ -1217,6 +1217,16 @@ static bool needs_stack_check(const aot_fctx *f, const fstate *s) {
   return values > LEAF_MAX_VALUES;
 }
 
+/* A raw entry's last step: a single result `r` into slots s[0..] (several
+ * results were written there by the callee). */
+static void put_single_result(aot_fctx *f, aot_buf *out, const vm_functype *t) {
+  if (t->nresults != 1) return;
+  aot_buf *save = f->out;
+  f->out = out;
+  put_raw(f, "s", 0, t->types[t->nparams], "r");
+  f->out = save;
+}
+
 /* A function's C variables, locals from `first` (the others are
  * parameters), then its entry stack check. */
 static void write_decls(aot_fctx *f, aot_buf *out, const fstate *s,
@@ -1269,12 +1279,7 @@ static void write_osr_entry(aot_fctx *f, aot_buf *out, const fstate *s,
                     "  aot_rt_enter_inst(&env, ex, ai);\n  ");
   if (t->nresults == 1) aot_buf_printf(out, "%s r = ", ret_type(t));
   aot_buf_printf(out, "aoto_%u(&env, s, at%s);\n", idx, t->nresults > 1 ? ", s" : "");
-  if (t->nresults == 1) {
-    aot_buf *save = f->out;
-    f->out = out;
-    put_raw(f, "s", 0, t->types[t->nparams], "r");
-    f->out = save;
-  }
+  put_single_result(f, out, t);
   aot_buf_puts(out, "  return 1;\n}\n");
 }
 
@@ -1352,12 +1357,7 @@ static void emit_wrapper(aot_fctx *f, aot_buf *out, uint32_t def) {
   aot_buf_printf(out, "aotf_%u(&env", idx);
   for (uint32_t i = 0; i < t->nparams; i++) aot_buf_printf(out, ", p%u", i);
   aot_buf_puts(out, t->nresults > 1 ? ", s);\n" : ");\n");
-  if (t->nresults == 1) {
-    aot_buf *save = f->out;
-    f->out = out;
-    put_raw(f, "s", 0, t->types[t->nparams], "r");
-    f->out = save;
-  }
+  put_single_result(f, out, t);
   aot_buf_puts(out, "}\n");
   arena_free(f);
 }
