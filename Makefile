@@ -31,6 +31,8 @@ else
   SANFLAGS :=
 endif
 CFLAGS  ?= $(OPT)
+# The Windows build of the whole ferry (packer/stubs.mk), for win-spec.
+WIN_FERRY := $(BUILD)/win64/ferry.exe
 ALL_CFLAGS = $(CFLAGS_BASE) -I$(BUILD)/gen $(CFLAGS) $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += -lm

@@ -242,7 +242,6 @@ $(foreach t,$(STUB_TARGETS),$(eval $(call stub_rules,$(t))))
 # Not shipped: `make win-spec` runs the spec suite with it under wine, so
 # the Win32 OS layer, guard pages, traps and TinyCC's PE back end are held
 # to the same suite as on Linux.
-WIN_FERRY := $(BUILD)/win64/ferry.exe
 WIN_FERRY_SRCS := $(filter-out %_posix.c aot/native.c,$(wildcard vm/*.c runtime/*.c aot/*.c packer/*.c))
 WIN_FERRY_OBJS := $(WIN_FERRY_SRCS:%.c=$(BUILD)/win64/obj/%.o)
 $(BUILD)/win64/obj/%.o: %.c $(AOT_PRELUDE) | $(TCC_SRC)/.unpacked $(ZLIB_SRC)/.unpacked
