@@ -31,8 +31,10 @@ else
   SANFLAGS :=
 endif
 CFLAGS  ?= $(OPT)
-# The Windows build of the whole ferry (packer/stubs.mk), for win-spec.
+# The Windows and riscv64 builds of the whole ferry (packer/stubs.mk), for
+# win-spec and rv-spec.
 WIN_FERRY := $(BUILD)/win64/ferry.exe
+RV_FERRY := $(BUILD)/rv64/ferry
 ALL_CFLAGS = $(CFLAGS_BASE) -I$(BUILD)/gen $(CFLAGS) $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += -lm
@@ -52,7 +54,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test unit cli regress spec crosscheck fuzz bench install clean \
-        wasi samples wine-wasi win-spec pack stubs
+        wasi samples wine-wasi win-spec rv-spec pack stubs
 all: $(FERRY)
 
 $(BUILD)/obj/%.o: %.c
@@ -119,7 +121,7 @@ regress: $(FERRY)
 cli: $(FERRY)
 	@sh tests/cli/run.sh $(FERRY)
 
-test: unit cli regress crosscheck spec wasi pack wine-wasi win-spec
+test: unit cli regress crosscheck spec wasi pack wine-wasi win-spec rv-spec
 
 # The spec suite and the regression scripts on the Windows build of ferry
 # under wine, both engines in lockstep (after wine-wasi: one wine prefix).
@@ -132,6 +134,14 @@ win-spec: wine-wasi $(WIN_FERRY)
 	    { grep -v ' 0 failed' $(BUILD)/win-spec.log | head -40; exit 1; }; \
 	  tail -1 $(BUILD)/win-spec.log | sed "s/^/win-spec (windows-x64 under wine, $$e): /"; \
 	done
+
+# The spec suite and the regression scripts on the riscv64 build of ferry
+# (interpreter; no tcc there) under qemu-riscv64, a process per script.
+rv-spec: $(RV_FERRY)
+	@if ! command -v qemu-riscv64 >/dev/null || [ ! -d "$(SPEC_DIR)" ]; then \
+	  echo "rv-spec: qemu-riscv64 or $(SPEC_DIR) missing, skipped"; exit 0; fi; \
+	sh tests/spec/per_file.sh "rv-spec (linux-riscv64 under qemu, interp)" $(BUILD)/rv-spec.log \
+	  qemu-riscv64 $(RV_FERRY) -- $(SPEC_DIR)/*.wast tests/regress/*.wast
 
 # The WASI test programs under the Windows runtime (wine) against Linux.
 wine-wasi: $(FERRY) stubs wasi pack  # after them: shared build/wasi and wine prefix

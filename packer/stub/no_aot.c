@@ -31,3 +31,14 @@ bool aot_osr(rt_exec *ex, rt_func *f, uint64_t *fp, uint32_t at) {
   (void)at;
   return false;
 }
+
+/* ferry bench's compile-time column (a ferry built without libtcc, as for
+ * the riscv64 spec run, packer/stubs.mk). */
+aot_code *aot_compile_tcc(const vm_module *m, os_mutex *lock, bool osr,
+                          char *err, size_t err_size) {
+  (void)m;
+  (void)lock;
+  (void)osr;
+  snprintf(err, err_size, "this ferry has no libtcc");
+  return NULL;
+}
