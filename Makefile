@@ -54,7 +54,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test unit cli regress spec crosscheck fuzz bench install clean \
-        wasi samples wine-wasi win-spec rv-spec pack stubs
+        wasi samples wine-wasi win-spec win-cli rv-spec pack stubs
 all: $(FERRY)
 
 $(BUILD)/obj/%.o: %.c
@@ -121,7 +121,7 @@ regress: $(FERRY)
 cli: $(FERRY)
 	@sh tests/cli/run.sh $(FERRY)
 
-test: unit cli regress crosscheck spec wasi pack wine-wasi win-spec rv-spec
+test: unit cli regress crosscheck spec wasi pack wine-wasi win-spec win-cli rv-spec
 
 # The spec suite and the regression scripts on the Windows build of ferry
 # under wine, both engines in lockstep (after wine-wasi: one wine prefix).
@@ -134,6 +134,12 @@ win-spec: wine-wasi $(WIN_FERRY)
 	    { grep -v ' 0 failed' $(BUILD)/win-spec.log | head -40; exit 1; }; \
 	  tail -1 $(BUILD)/win-spec.log | sed "s/^/win-spec (windows-x64 under wine, $$e): /"; \
 	done
+
+# The command-line tests on the Windows build of ferry under wine.
+win-cli: wine-wasi $(WIN_FERRY)
+	@if ! command -v wine >/dev/null; then echo "win-cli: wine missing, skipped"; exit 0; fi; \
+	CLI_LABEL="win-cli (windows-x64 under wine)" sh tests/cli/run.sh $(WIN_FERRY) \
+	  env WINEDEBUG=-all WINEPREFIX=$(CURDIR)/build/wineprefix wine
 
 # The spec suite and the regression scripts on the riscv64 build of ferry
 # (interpreter; no tcc there) under qemu-riscv64, a process per script.

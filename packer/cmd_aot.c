@@ -6,6 +6,7 @@
 
 #include "aot/emit.h"
 #include "packer/cli.h"
+#include "runtime/os_proc.h"
 #include "runtime/rt.h"
 #include "vm/load.h"
 
@@ -69,9 +70,9 @@ int cli_aot(int argc, char **argv) {
   }
   if (cc) snprintf(cpath, sizeof cpath, "%s.c", out);
   else snprintf(cpath, sizeof cpath, "%s", out);
-  FILE *fp = fopen(cpath, "wb");
-  if (!fp || fwrite(c.data, 1, c.len, fp) != c.len || fclose(fp) != 0) {
-    fprintf(stderr, "ferry aot: cannot write %s\n", cpath);
+  int e = os_file_write(cpath, c.data, c.len, false);
+  if (e) {
+    fprintf(stderr, "ferry aot: %s: cannot write: %s\n", cpath, os_error_text(e));
     goto out;
   }
   if (!cc) {
@@ -99,7 +100,7 @@ int cli_aot(int argc, char **argv) {
     fprintf(stderr, "ferry aot: the C compiler failed: %s\n", cmd);
     goto out;
   }
-  remove(cpath);
+  os_file_remove(cpath);
   status = 0;
 out:
   free(cmd);

@@ -115,36 +115,11 @@ static bool measure(const char *const *argv, int runs, mode_result *r) {
   return true;
 }
 
-/* Whole contents of a host file; NULL on failure. */
-static char *slurp(const char *path, size_t *size) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t n = 0, cap = 0;
-  for (;;) {
-    if (n == cap) {
-      cap = cap ? cap * 2 : 65536;
-      char *p = realloc(buf, cap);
-      if (!p) {
-        free(buf);
-        fclose(f);
-        return NULL;
-      }
-      buf = p;
-    }
-    size_t got = fread(buf + n, 1, cap - n, f);
-    n += got;
-    if (got == 0) break;
-  }
-  fclose(f);
-  *size = n;
-  return buf;
-}
-
 static bool same_output(const mode_result *a, const mode_result *b) {
   size_t na = 0, nb = 0;
-  char *x = slurp(a->out, &na), *y = slurp(b->out, &nb);
-  bool same = x && y && na == nb && !memcmp(x, y, na) && a->status == b->status;
+  uint8_t *x = NULL, *y = NULL;
+  bool same = !os_file_read_all(a->out, &x, &na) && !os_file_read_all(b->out, &y, &nb) &&
+              na == nb && !memcmp(x, y, na) && a->status == b->status;
   free(x);
   free(y);
   return same;
@@ -293,9 +268,9 @@ int cli_bench(int argc, char **argv) {
 out:
   if (have_dir) {
     for (int m = 0; m < NMODES; m++)
-      if (r[m].out[0]) remove(r[m].out);
-    remove(exe);
-    remove(dir);
+      if (r[m].out[0]) os_file_remove(r[m].out);
+    os_file_remove(exe);
+    os_file_remove(dir);
   }
   free(cv);
   return status;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "packer/cli.h"
+#include "runtime/os_proc.h"
 #include "vm/dump.h"
 #include "vm/load.h"
 
@@ -123,10 +124,9 @@ int cli_wat2wasm(int argc, char **argv) {
     }
     vm_module_free(m);
   }
-  FILE *f = fopen(out, "wb");
-  if (!f || fwrite(bin, 1, bin_size, f) != bin_size || fclose(f) != 0) {
-    perror(out);
-    if (f) remove(out);
+  int e = os_file_write(out, bin, bin_size, false);
+  if (e) {
+    fprintf(stderr, "%s: cannot write: %s\n", out, os_error_text(e));
     goto done;
   }
   status = 0;

@@ -196,36 +196,11 @@ static int read_whole(os_fd dir, const char *name, uint8_t **data,
   os_fd fd;
   int e = os_fs_openat(dir, name, OS_O_READ, &fd);
   if (e) return e;
-  uint8_t *buf = NULL;
-  size_t len = 0, cap = 0;
-  for (;;) {
-    if (cap - len < 65536) {
-      cap = cap ? cap * 2 : 65536;
-      uint8_t *nb = realloc(buf, cap);
-      if (!nb) {
-        e = OS_ENOMEM;
-        break;
-      }
-      buf = nb;
-    }
-    os_iov iov = {buf + len, cap - len};
-    size_t done = 0;
-    e = os_fs_readv(fd, &iov, 1, &done);
-    if (e || !done) break;
-    len += done;
-    if (len > WASI_BUNDLE_MAX) {
-      e = OS_EFBIG;
-      break;
-    }
-  }
+  size_t n = 0;
+  e = os_fs_read_all(fd, WASI_BUNDLE_MAX, data, &n);
   os_fs_close(fd);
-  if (e) {
-    free(buf);
-    return e;
-  }
-  *data = buf;
-  *size = len;
-  return OS_OK;
+  *size = n;
+  return e;
 }
 
 /* Lists directory entry `i` (its fd is open) and appends its children. */
@@ -237,7 +212,7 @@ static bool list_dir(tree *t, size_t i, char *err,
   t->v[i].fd = OS_FD_NONE;
   int e = os_fs_readdir(fd, &ents, &n);
   if (e) {
-    snprintf(err, err_size, "cannot list a directory (error %d)", e);
+    snprintf(err, err_size, "cannot list a directory: %s", os_error_text(e));
     os_fs_close(fd);
     return false;
   }
@@ -250,7 +225,7 @@ static bool list_dir(tree *t, size_t i, char *err,
     os_stat st;
     /* readdir's type can be unknown on some file systems: ask again. */
     if ((e = os_fs_statat(fd, name, &st))) {
-      snprintf(err, err_size, "%s: cannot stat (error %d)", name, e);
+      snprintf(err, err_size, "%s: cannot stat: %s", name, os_error_text(e));
       ok = false;
       break;
     }
@@ -267,7 +242,7 @@ static bool list_dir(tree *t, size_t i, char *err,
     size_t nl = strlen(name);
     if (!e && !(nd.name = malloc(nl + 1))) e = OS_ENOMEM;
     if (e) {
-      snprintf(err, err_size, "%s: cannot read (error %d)", name, e);
+      snprintf(err, err_size, "%s: cannot read: %s", name, os_error_text(e));
       if (nd.fd != OS_FD_NONE) os_fs_close(nd.fd);
       free(nd.data);
       ok = false;
@@ -310,7 +285,7 @@ static bool bundle_build(const char *host_dir, uint8_t **out, size_t *size,
   node root = {0, OS_FT_DIRECTORY, 0, 0, NULL, NULL, 0, OS_FD_NONE};
   int e = os_fs_open_dir(host_dir, &root.fd);
   if (e) {
-    snprintf(err, err_size, "cannot open the directory (error %d)", e);
+    snprintf(err, err_size, "cannot open the directory: %s", os_error_text(e));
     return false;
   }
   if (!push(&t, root)) {
@@ -533,7 +508,7 @@ static int write_one(const pack_options *o, const payload_parts *pp,
   pk_trailer_encode(&t, buf + n + body + pad);
   int e = os_file_write(out, buf, total, true);
   if (e) {
-    fprintf(stderr, "ferry pack: %s: cannot write (error %d)\n", out, e);
+    fprintf(stderr, "ferry pack: %s: cannot write: %s\n", out, os_error_text(e));
     goto fail;
   }
   status = 0;
@@ -576,8 +551,9 @@ static bool compile_native(const char *dir, const target *t, const aot_buf *csrc
                     "'make stubs')\n", t->name, dir);
     goto out;
   }
-  if (os_file_write(cpath, csrc->data, csrc->len, false)) {
-    fprintf(stderr, "ferry pack: cannot write %s\n", cpath);
+  int e = os_file_write(cpath, csrc->data, csrc->len, false);
+  if (e) {
+    fprintf(stderr, "ferry pack: %s: cannot write: %s\n", cpath, os_error_text(e));
     goto out;
   }
   /* cc: line 1 the compiler and its flags, line 2 the libraries. */
@@ -601,7 +577,7 @@ static bool compile_native(const char *dir, const target *t, const aot_buf *csrc
   }
   ok = true;
 out:
-  remove(cpath);
+  os_file_remove(cpath);
   free(cc);
   return ok;
 }
@@ -682,12 +658,12 @@ static int pack(pack_options *o) {
     else
       snprintf(out, sizeof out, "%s-%s%s", o->out, t->name, t->exe_suffix);
     int w = write_one(o, &pp, stub, out);
-    if (o->mode == PK_MODE_NATIVE) remove(stub);
+    if (o->mode == PK_MODE_NATIVE) os_file_remove(stub);
     if (w) goto fail;
   }
   status = 0;
 fail:
-  if (tmp[0]) remove(tmp);
+  if (tmp[0]) os_file_remove(tmp);
   aot_buf_free(&csrc);
   vm_module_free(m);
   free(src);

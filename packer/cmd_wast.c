@@ -10,6 +10,7 @@
 
 #include "packer/cli.h"
 #include "packer/wast_values.h"
+#include "runtime/os_proc.h"
 #include "runtime/rt.h"
 #include "vm/load.h"
 #include "vm/module.h"
@@ -91,13 +92,6 @@ static rt_instance *find_name(const run_state *st, const char *name,
 /* --emit: writes each text module to DIR/NAME.LINE.wat and its binary to
  * DIR/NAME.LINE.wasm, so that tests can compare our encoding with another
  * tool's and fuzzers have seeds. */
-static void write_file(const char *path, const void *data, size_t size) {
-  FILE *f = fopen(path, "wb");
-  if (!f) return;
-  fwrite(data, 1, size, f);
-  fclose(f);
-}
-
 static void emit_text_module(run_state *st, const wast_command *cmd) {
   if (!st->emit_dir || !cmd->module.data || cmd->module.form != WAST_FORM_TEXT)
     return;
@@ -113,10 +107,10 @@ static void emit_text_module(run_state *st, const wast_command *cmd) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%.*s.%d.wat", st->emit_dir, (int)stem, base,
            cmd->line);
-  write_file(path, cmd->module.data, cmd->module.size);
+  os_file_write(path, cmd->module.data, cmd->module.size, false);
   path[strlen(path) - 3] = 0;
   strcat(path, "wasm");
-  write_file(path, bin, size);
+  os_file_write(path, bin, size, false);
   free(bin);
 }
 

@@ -515,6 +515,18 @@ fail:
   return e;
 }
 
+int os_file_remove(const char *path) {
+  wchar_t *p = os_win32_wide(path, 0);
+  if (!p) return err();
+  DWORD attr = GetFileAttributesW(p);
+  BOOL ok = attr != INVALID_FILE_ATTRIBUTES && (attr & FILE_ATTRIBUTE_DIRECTORY)
+                ? RemoveDirectoryW(p)
+                : DeleteFileW(p);
+  int e = ok ? OS_OK : err();
+  free(p);
+  return e;
+}
+
 int os_file_open_read(const char *path, os_fd *out) {
   wchar_t *p = os_win32_wide(path, 0);
   if (!p) return err();

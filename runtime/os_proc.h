@@ -41,6 +41,24 @@ void os_stdio_binary(void);
 int os_file_write(const char *path, const void *data, size_t size,
                   bool executable);
 
+/* The whole contents of the host file `path` (UTF-8), read to its end
+ * (pipes and devices too), in a new buffer with one NUL byte after the
+ * data (not counted in *size): free it with free(). Returns OS_OK or an os
+ * error code. */
+int os_file_read_all(const char *path, uint8_t **data, size_t *size);
+
+/* The same from an open handle, reading from where it is to the end; more
+ * than `max` bytes give OS_EFBIG. The handle stays open. */
+int os_fs_read_all(os_fd fd, size_t max, uint8_t **data, size_t *size);
+
+/* Removes the host file or empty directory `path` (UTF-8). Returns OS_OK
+ * or an os error code. */
+int os_file_remove(const char *path);
+
+/* What an os error code means, for messages: "no such file or directory"
+ * for OS_ENOENT. Never NULL. */
+const char *os_error_text(int e);
+
 /* True when host descriptor fd (0 stdin, 1 stdout, 2 stderr) is a
  * terminal: progress output is for people, not for logs and pipes. */
 bool os_isatty(int fd);
@@ -63,7 +81,7 @@ bool os_run_child(const char *const *argv, const char *stdout_path,
 
 /* Makes a new private directory for temporary files, its path in buf.
  * False on failure. Its files and the directory itself are removed with
- * remove(). */
+ * os_file_remove. */
 bool os_temp_dir(char *buf, size_t size);
 
 #endif

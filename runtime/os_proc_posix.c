@@ -45,6 +45,13 @@ int os_file_open_read(const char *path, os_fd *out) {
   return OS_OK;
 }
 
+int os_file_remove(const char *path) {
+  if (remove(path) == 0) return OS_OK;
+  return errno == ENOENT ? OS_ENOENT : errno == EACCES || errno == EPERM ? OS_EACCES
+         : errno == ENOTEMPTY || errno == EEXIST ? OS_ENOTEMPTY
+         : errno == EBUSY ? OS_EBUSY : errno == EROFS ? OS_EROFS : OS_EIO;
+}
+
 int os_file_write(const char *path, const void *data, size_t size,
                   bool executable) {
   size_t n = strlen(path);

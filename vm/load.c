@@ -1,52 +1,18 @@
 #include "vm/load.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/os_proc.h"
 #include "vm/validate.h"
 #include "vm/wat.h"
 
 bool vm_read_file(const char *path, uint8_t **data, size_t *size,
                   vm_error *err) {
-  uint8_t *buf = NULL;
-  size_t len = 0, cap = 0;
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    vm_fail(err, VM_ERR_IO, 0, "cannot open: %s", strerror(errno));
-    return false;
-  }
-  /* Read in chunks rather than trusting a size from fseek: works for pipes
-   * and /dev/stdin too. */
-  for (;;) {
-    if (cap - len < 65536) {
-      size_t ncap = cap ? cap * 2 : 65536;
-      uint8_t *nbuf = realloc(buf, ncap + 1);
-      if (!nbuf) {
-        vm_fail(err, VM_ERR_OOM, 0, "out of memory reading the file");
-        goto fail;
-      }
-      buf = nbuf;
-      cap = ncap;
-    }
-    size_t n = fread(buf + len, 1, cap - len, f);
-    len += n;
-    if (n == 0) break;
-  }
-  if (ferror(f)) {
-    vm_fail(err, VM_ERR_IO, 0, "read error: %s", strerror(errno));
-    goto fail;
-  }
-  fclose(f);
-  buf[len] = 0;
-  *data = buf;
-  *size = len;
+  int e = os_file_read_all(path, data, size);
+  if (e == OS_ENOMEM) return vm_fail(err, VM_ERR_OOM, 0, "out of memory reading the file");
+  if (e) return vm_fail(err, VM_ERR_IO, 0, "cannot open: %s", os_error_text(e));
   return true;
-fail:
-  fclose(f);
-  free(buf);
-  return false;
 }
 
 bool vm_is_binary(const uint8_t *bytes, size_t size) {
