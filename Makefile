@@ -54,7 +54,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test unit cli regress spec crosscheck fuzz bench install clean \
-        wasi samples wine-wasi win-spec win-cli rv-spec pack stubs
+        wasi programs samples wine-wasi win-spec win-cli rv-spec pack stubs
 all: $(FERRY)
 
 $(BUILD)/obj/%.o: %.c
@@ -121,7 +121,7 @@ regress: $(FERRY)
 cli: $(FERRY)
 	@sh tests/cli/run.sh $(FERRY)
 
-test: unit cli regress crosscheck spec wasi pack wine-wasi win-spec win-cli rv-spec
+test: unit cli regress crosscheck spec wasi programs pack wine-wasi win-spec win-cli rv-spec
 
 # The spec suite and the regression scripts on the Windows build of ferry
 # under wine, both engines in lockstep (after wine-wasi: one wine prefix).
@@ -161,6 +161,12 @@ pack: $(FERRY) stubs
 # WASI programs (tests/wasi/*.c, clang-14 --target=wasm32-wasi) under ferry run.
 wasi: $(FERRY)
 	@sh tests/wasi/run.sh $(FERRY)
+
+# Real programs: zlib's example and minigzip (Debian's source, as the stubs
+# use it) built for wasm32-wasi and natively with gcc: every engine and
+# packed mode must match the native build byte for byte.
+programs: $(FERRY) stubs
+	@sh tests/programs/run.sh $(FERRY) $(ZLIB_SRC)
 
 # Rebuilds the sample programs' committed .wasm from their C sources.
 SAMPLES := $(patsubst %.c,%.wasm,$(wildcard samples/*.c))
