@@ -75,8 +75,16 @@ static void print_result(uint8_t type, const uint64_t *slot) {
   }
 }
 
+/* Starts a message about the module: "ferry run: FILE: " for `ferry run`;
+ * a packed executable is both, so its name comes once. */
+static void where(const pk_run_config *c) {
+  fprintf(stderr, "%s: ", c->who);
+  if (strcmp(c->who, c->path)) fprintf(stderr, "%s: ", c->path);
+}
+
 static void report_trap(const pk_run_config *c, const rt_trap_info *trap) {
-  fprintf(stderr, "%s: %s: trap: %s\n", c->who, c->path, trap->message);
+  where(c);
+  fprintf(stderr, "trap: %s\n", trap->message);
   for (uint32_t i = 0; i < trap->nframes; i++) {
     const rt_instance *inst = trap->frames[i].inst;
     uint32_t idx = trap->frames[i].func;
@@ -93,8 +101,9 @@ static int run_export(rt_store *store, rt_instance *inst,
   rt_extern ext;
   if (!rt_instance_export(inst, name, (uint32_t)strlen(name), &ext) ||
       ext.kind != VM_EXT_FUNC) {
-    fprintf(stderr, "%s: %s: no exported function \"%s\"%s\n", c->who,
-            c->path, name, c->invoke ? "" : " (use --invoke NAME)");
+    where(c);
+    fprintf(stderr, "no exported function \"%s\"%s\n", name,
+            c->invoke ? "" : " (use --invoke NAME)");
     return 1;
   }
   const vm_functype *t = ext.u.func->type;
@@ -218,8 +227,8 @@ int pk_run(const pk_run_config *c) {
     const vm_import *im = &m->imports[i];
     if (strcmp(im->module, "wasi_snapshot_preview1") ||
         !rt_wasi_lookup(wasi, store, im->name, im->name_len, &imports[i])) {
-      fprintf(stderr, "%s: %s: unknown import \"%s\" \"%s\"\n", c->who,
-              c->path, im->module, im->name);
+      where(c);
+      fprintf(stderr, "unknown import \"%s\" \"%s\"\n", im->module, im->name);
       goto done;
     }
   }
@@ -242,22 +251,23 @@ int pk_run(const pk_run_config *c) {
       report_trap(c, &trap);
       status = PK_EXIT_TRAP;
     } else {
-      fprintf(stderr, "%s: %s: %s\n", c->who, c->path, msg);
+      where(c);
+      fprintf(stderr, "%s\n", msg);
     }
     goto done;
   }
   if (c->mode == PK_MODE_NATIVE &&
       (!c->attach || !c->attach(inst, c->native, msg, sizeof msg))) {
-    fprintf(stderr, "%s: %s: %s\n", c->who, c->path,
-            c->attach ? msg : "no native code in this executable");
+    where(c);
+    fprintf(stderr, "%s\n", c->attach ? msg : "no native code in this executable");
     goto done;
   }
   rt_wasi_bind(wasi, inst);
   if (c->dump_ir_func >= 0) {
     if ((uint64_t)c->dump_ir_func >= vm_func_count(inst->module) ||
         !vm_interp_dump_ir(stdout, inst->funcs[c->dump_ir_func])) {
-      fprintf(stderr, "%s: %s: no defined function %ld\n", c->who, c->path,
-              c->dump_ir_func);
+      where(c);
+      fprintf(stderr, "no defined function %ld\n", c->dump_ir_func);
       goto done;
     }
     status = 0;

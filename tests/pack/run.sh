@@ -143,6 +143,11 @@ for t in $TARGETS; do
   done
 done
 
+# A packed program's messages name it once (it is both the runner and the
+# module): "./trap-...: trap: unreachable".
+expect "trap message names the program once" 134 "^\./trap-linux-x64-interp: trap: unreachable" \
+  ./trap-linux-x64-interp trap
+
 # A target without a tcc mode says so instead of looking for a stub.
 case " $TARGETS " in *" linux-riscv64 "*)
   expect "no tcc mode for linux-riscv64" 1 "not available for linux-riscv64" \
