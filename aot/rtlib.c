@@ -11,6 +11,10 @@
  * Well under the 8 MiB a Linux main thread (and glibc's default thread
  * stack) gets, leaving room for the interpreter and host functions. */
 #define AOT_STACK_BUDGET ((uintptr_t)3 << 20)
+/* On a smaller stack (ulimit -s, a small thread), the budget ends this far
+ * above the stack's end instead: room for a host function, the trap path,
+ * a fault handler and the guard pages. */
+#define AOT_STACK_RESERVE ((uintptr_t)256 << 10)
 
 static uintptr_t stack_limit(rt_exec *ex) {
   rt_exec *root = ex;
@@ -18,7 +22,11 @@ static uintptr_t stack_limit(rt_exec *ex) {
   uintptr_t top = (uintptr_t)root;
   uintptr_t here = (uintptr_t)&root; /* this frame: below the root */
   if (here > top) top = here;
-  return top > AOT_STACK_BUDGET ? top - AOT_STACK_BUDGET : 0;
+  uintptr_t limit = top > AOT_STACK_BUDGET ? top - AOT_STACK_BUDGET : 0;
+  uintptr_t low = os_stack_low();
+  if (low && low < UINTPTR_MAX - AOT_STACK_RESERVE && low + AOT_STACK_RESERVE > limit)
+    limit = low + AOT_STACK_RESERVE;
+  return limit;
 }
 
 void aot_rt_enter_inst(aot_env *e, void *ex, void *ai) {

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* ---- non-local jumps ----
  * A trap can be raised from a fault signal handler, so the landing point must
@@ -74,6 +75,16 @@ void os_release(void *addr, size_t size);
 typedef bool (*os_fault_fn)(void *addr);
 bool os_fault_install(os_fault_fn fn);
 void os_fault_uninstall(void);
+
+/* ---- the native stack ---- */
+
+/* The lowest address the calling thread's stack can grow down to (a lower
+ * bound of what is usable: guard pages may lie just above it), or 0 when
+ * the host cannot tell (an unlimited main-thread stack). Computed once per
+ * thread. The AOT engine keeps its frames above it (aot/rtlib.c): a stack
+ * smaller than it assumes (ulimit -s, a thread made small) must give "call
+ * stack exhausted", not a crash. */
+uintptr_t os_stack_low(void);
 
 /* ---- locks (the engine is shared between threads) ---- */
 

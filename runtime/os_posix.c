@@ -2,7 +2,7 @@
  * memories, sigaction for fault signals, pthread mutexes. See os.h. The
  * whole file is POSIX-only; os_win32.c is its Windows twin. */
 #ifndef _WIN32
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE under _POSIX_C_SOURCE */
+#define _GNU_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE, pthread_getattr_np */
 #define _DARWIN_C_SOURCE
 
 #include "runtime/os.h"
@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 size_t os_page_size(void) {
@@ -37,6 +39,47 @@ bool os_commit(void *addr, size_t size) {
 
 void os_release(void *addr, size_t size) {
   if (addr) munmap(addr, size);
+}
+
+/* The main thread's stack grows on demand up to RLIMIT_STACK below its top,
+ * which lies a little above any of its frames: counting from the frame of
+ * the first call is conservative by what was on the stack before it. Other
+ * threads have a fixed mapping, which pthread_getattr_np reports (for the
+ * main thread, musl's reports only the part mapped so far). */
+static uintptr_t stack_low(void) {
+  uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+#if defined(__APPLE__)
+  pthread_t self = pthread_self();
+  uintptr_t top = (uintptr_t)pthread_get_stackaddr_np(self);
+  size_t size = pthread_get_stacksize_np(self);
+  (void)here;
+  return top > size ? top - size : 0;
+#else
+  if (getpid() == (pid_t)syscall(SYS_gettid)) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur >= here)
+      return 0;
+    return here - (uintptr_t)rl.rlim_cur;
+  }
+  pthread_attr_t a;
+  void *addr = NULL;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &a)) return 0;
+  int e = pthread_attr_getstack(&a, &addr, &size);
+  pthread_attr_destroy(&a);
+  return e ? 0 : (uintptr_t)addr;
+#endif
+}
+
+uintptr_t os_stack_low(void) {
+  static _Thread_local bool known;
+  static _Thread_local uintptr_t low;
+  if (!known) {
+    low = stack_low();
+    known = true;
+  }
+  return low;
 }
 
 /* ---- fault handling ----

@@ -48,6 +48,14 @@ void os_release(void *addr, size_t size) {
   if (addr) VirtualFree(addr, 0, MEM_RELEASE);
 }
 
+/* The reservation of the thread's stack, guard pages included (it is all
+ * fixed at thread creation: 8 MiB for ferry's main thread, WIN_STACK). */
+uintptr_t os_stack_low(void) {
+  ULONG_PTR low = 0, high = 0;
+  GetCurrentThreadStackLimits(&low, &high);
+  return (uintptr_t)low;
+}
+
 /* ---- fault handling ----
  * A vectored handler runs on the faulting thread, below the faulting
  * frame, in the middle of the system's exception dispatch. Jumping out of it

@@ -77,6 +77,16 @@ check "wat2wasm error has line:col" 1 "mismatch.wat:3:6: type mismatch" ferry wa
 printf '(module\n  (memory 1)\n  (export "m" (memory 0))\n  (export "m" (func 0))\n  (func))\n' >"$tmp/dup.wat"
 check "field error has line:col" 1 "dup.wat:4:3: duplicate export name" ferry validate "$tmp/dup.wat"
 
+# A stack smaller than the AOT engine's budget (ulimit -s 1024): deep
+# recursion traps instead of crashing. Not under wine (no ulimit there).
+if [ -z "$runner" ]; then
+  printf '(module (func $f (export "f") (param i32) (result i32)\n  (if (result i32) (local.get 0)\n    (then (i32.add (i32.const 1) (call $f (i32.sub (local.get 0) (i32.const 1)))))\n    (else (i32.const 0)))))\n' >"$tmp/deep.wat"
+  for e in "" --aot --tiered; do
+    check "deep recursion, small stack ${e:-interp}" 134 "trap: call stack exhausted" \
+      sh -c 'ulimit -s 1024 && "$@"' sh "$ferry_exe" run $e --invoke f "$tmp/deep.wat" 100000000
+  done
+fi
+
 # File names outside ASCII: UTF-8 on Linux; on Windows (under wine) they
 # must reach the file system as UTF-16, not through the ANSI code page.
 cp samples/add.wat "$tmp/grüße.wat"

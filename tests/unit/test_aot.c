@@ -4,6 +4,7 @@
  * and traps; mixed execution checks AOT code and the interpreter calling
  * each other through imports and tables; the emitter's C also compiles
  * with gcc -O2 -Wall. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -157,6 +158,37 @@ static void test_traps(void **state) {
   fixture_fini(fx);
 }
 
+/* Deep recursion on a thread whose stack is far smaller than the AOT
+ * engine's budget must trap, not run off the end of the stack. */
+typedef struct {
+  fixture *fx;
+  rt_instance *inst;
+  const char *message;
+} small_stack_run;
+
+static void *recurse_on_thread(void *arg) {
+  small_stack_run *r = arg;
+  rt_trap_info t;
+  uint64_t slots[8] = {0};
+  r->message = rt_call(r->fx->store, func(r->inst, "inf"), slots, &t)
+                   ? "returned" : t.message;
+  return NULL;
+}
+
+static void test_small_thread_stack(void **state) {
+  FIXTURE(fx);
+  small_stack_run r = {fx, inst_new(fx->store, arith_wat, true, NULL, 0), NULL};
+  pthread_attr_t a;
+  pthread_t th;
+  assert_int_equal(pthread_attr_init(&a), 0);
+  assert_int_equal(pthread_attr_setstacksize(&a, 512 << 10), 0);
+  assert_int_equal(pthread_create(&th, &a, recurse_on_thread, &r), 0);
+  assert_int_equal(pthread_join(th, NULL), 0);
+  pthread_attr_destroy(&a);
+  assert_string_equal(r.message, "call stack exhausted");
+  fixture_fini(fx);
+}
+
 /* AOT code calling interpreted code through an import and a table, and
  * the interpreter calling AOT code back: results must agree. */
 static const char lib_wat[] =
@@ -228,6 +260,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_arith),
       cmocka_unit_test(test_traps),
+      cmocka_unit_test(test_small_thread_stack),
       cmocka_unit_test(test_mixed_aot_interp),
       cmocka_unit_test(test_mixed_interp_aot),
       cmocka_unit_test(test_mixed_aot_aot),
