@@ -89,7 +89,8 @@ DEB_PACKAGES := build-essential clang-14 lld-14 libclang-rt-14-dev \
                 libtcc-dev wabt python3 \
                 gcc-mingw-w64-x86-64 gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
                 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross \
-                qemu-user musl-tools wine64 wine osslsigncode dpkg-dev
+                qemu-user musl-tools wine64 wine osslsigncode dpkg-dev \
+                rustc libstd-rust-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
 deps:
 	@if command -v apt-get >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -163,10 +164,12 @@ wasi: $(FERRY)
 	@sh tests/wasi/run.sh $(FERRY)
 
 # Real programs: zlib's example and minigzip (Debian's source, as the stubs
-# use it) built for wasm32-wasi and natively with gcc: every engine and
-# packed mode must match the native build byte for byte.
+# use it) built for wasm32-wasi and natively with gcc, and our Rust and C++
+# programs (tests/programs/lang) built by Debian's rustc and clang++ with
+# libc++: every engine and packed mode must match the native build.
 programs: $(FERRY) stubs
 	@sh tests/programs/run.sh $(FERRY) $(ZLIB_SRC)
+	@sh tests/programs/langs.sh $(FERRY)
 
 # Rebuilds the sample programs' committed .wasm from their C sources.
 SAMPLES := $(patsubst %.c,%.wasm,$(wildcard samples/*.c))
