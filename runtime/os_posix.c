@@ -47,15 +47,14 @@ void os_release(void *addr, size_t size) {
  * threads have a fixed mapping, which pthread_getattr_np reports (for the
  * main thread, musl's reports only the part mapped so far). */
 static uintptr_t stack_low(void) {
-  uintptr_t here = (uintptr_t)__builtin_frame_address(0);
 #if defined(__APPLE__)
   pthread_t self = pthread_self();
   uintptr_t top = (uintptr_t)pthread_get_stackaddr_np(self);
   size_t size = pthread_get_stacksize_np(self);
-  (void)here;
   return top > size ? top - size : 0;
 #else
   if (getpid() == (pid_t)syscall(SYS_gettid)) {
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
     struct rlimit rl;
     if (getrlimit(RLIMIT_STACK, &rl) || rl.rlim_cur == RLIM_INFINITY ||
         rl.rlim_cur >= here)
