@@ -168,8 +168,8 @@ wasi: $(FERRY)
 # programs (tests/programs/lang) built by Debian's rustc and clang++ with
 # libc++: every engine and packed mode must match the native build.
 programs: $(FERRY) stubs
-	@sh tests/programs/run.sh $(FERRY) $(ZLIB_SRC)
-	@sh tests/programs/langs.sh $(FERRY)
+	@FERRY_STUBS=$(STUBS) sh tests/programs/run.sh $(FERRY) $(ZLIB_SRC)
+	@FERRY_STUBS=$(STUBS) sh tests/programs/langs.sh $(FERRY)
 
 # Rebuilds the sample programs' committed .wasm from their C sources.
 SAMPLES := $(patsubst %.c,%.wasm,$(wildcard samples/*.c))
