@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/os_proc.h"
 #include "runtime/rt.h"
 #include "runtime/wasi.h"
 #include "vm/interp.h"
@@ -157,20 +158,19 @@ static bool grant(rt_wasi *wasi, const pk_run_config *c) {
     memcpy(host, spec, hl);
     host[hl] = 0;
     const char *guest = sep ? sep + 2 : host;
-    int e = hl && *guest ? rt_wasi_preopen_dir(wasi, host, guest) : 28;
+    bool malformed = !hl || !*guest;
+    int e = malformed ? OS_EINVAL : rt_wasi_preopen_dir(wasi, host, guest);
     if (e)
       fprintf(stderr, "%s: --dir %s: %s\n", c->who, spec,
-              e == 44 ? "no such directory" : e == 54 ? "not a directory"
-              : e == 2 ? "permission denied" : e == 28 ? "needs HOST[::GUEST]"
-              : "cannot open");
+              malformed ? "needs HOST[::GUEST]" : os_error_text(e));
     free(host);
     if (e) return false;
   }
   for (int i = 0; i < c->nlisten; i++) {
     int e = rt_wasi_preopen_socket(wasi, c->listen[i]);
     if (e) {
-      fprintf(stderr, "%s: --tcplisten %s: cannot listen (WASI errno %d)\n",
-              c->who, c->listen[i], e);
+      fprintf(stderr, "%s: --tcplisten %s: cannot listen: %s\n", c->who,
+              c->listen[i], os_error_text(e));
       return false;
     }
   }
@@ -178,8 +178,8 @@ static bool grant(rt_wasi *wasi, const pk_run_config *c) {
     int e = rt_wasi_preopen_bundle(wasi, c->bundle->data, c->bundle->size,
                                    c->bundle->guest);
     if (e) {
-      fprintf(stderr, "%s: bundle at %s: %s (WASI errno %d)\n", c->who,
-              c->bundle->guest, e == 28 ? "malformed" : "cannot mount", e);
+      fprintf(stderr, "%s: bundle at %s: %s\n", c->who, c->bundle->guest,
+              e == OS_EINVAL ? "malformed" : os_error_text(e));
       return false;
     }
   }

@@ -175,7 +175,7 @@ for t in $TARGETS; do
   pk "n-$t$s" "$PROBE" --target "$t" -- cat /x/sub/b.txt >/dev/null 2>&1
   expect "no grant, no file ($t)" 1 "" exe "$t" "./n-$t$s"
   FERRY_DIR="data::/x" expect "FERRY_DIR grant ($t)" 0 "nested" exe "$t" "./n-$t$s"
-  FERRY_DIR="nowhere::/x" expect "FERRY_DIR bad dir ($t)" 1 "no such directory" \
+  FERRY_DIR="nowhere::/x" expect "FERRY_DIR bad dir ($t)" 1 "no such file or directory" \
     exe "$t" "./n-$t$s"
   FERRY_HELP=1 expect "FERRY_HELP describes ($t)" 0 "packed by ferry" exe "$t" "./b-$t$s"
   expect "--ferry-help is the program's ($t)" 0 "\[--ferry-help\]" \
