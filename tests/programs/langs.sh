@@ -26,16 +26,8 @@ RUSTC=${RUSTC:-/usr/bin/rustc}
 CXX=${WASI_CXX:-clang++-14}
 HOSTCXX=${HOST_CXX:-g++}
 mkdir -p "$OUT"
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-# bad WHAT [FILE]: a failure, with the first lines of FILE (e.g. stderr)
-bad() {
-  fail=$((fail + 1))
-  echo "programs-lang: FAIL $1"
-  [ $# -gt 1 ] && [ -s "$2" ] && sed 's/^/    /' "$2" | head -8
-}
+LABEL=programs-lang
+. "$(dirname "$SCRIPT")/common.sh"
 
 # ---- toolchains ----
 PROGS=
@@ -194,15 +186,7 @@ pack() {
 }
 PACKED=
 for m in interp tcc native; do
-  case $m in
-    interp) have=$STUBS/stub-linux-x64 ;;
-    tcc) have=$STUBS/stub-linux-x64-tcc ;;
-    native) have=$STUBS/native-linux-x64/cc ;;
-  esac
-  if [ ! -f "$have" ]; then
-    echo "programs-lang: $have missing, --mode $m skipped"
-    continue
-  fi
+  packable $m || continue
   PACKED="$PACKED $m"
 done
 bgpack=

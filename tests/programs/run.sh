@@ -23,16 +23,8 @@ SCRIPT=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 STUBS=${FERRY_STUBS:-$(dirname "$FERRY")/stubs}
 OUT=$(pwd)/build/programs
 mkdir -p "$OUT"
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-# bad WHAT [FILE]: a failure, with the first lines of FILE (e.g. stderr)
-bad() {
-  fail=$((fail + 1))
-  echo "programs: FAIL $1"
-  [ $# -gt 1 ] && [ -s "$2" ] && sed 's/^/    /' "$2" | head -8
-}
+LABEL=programs
+. "$(dirname "$SCRIPT")/common.sh"
 
 # ---- build ----
 # zlib proper: every library file (the gz* ones are what minigzip and
@@ -82,15 +74,7 @@ trap 'rm -rf "$TMP"' EXIT
 # directory, as `ferry run --dir .` does.
 RUNNERS="interp aot tiered"
 for m in interp tcc native; do
-  case $m in
-    interp) have=$STUBS/stub-linux-x64 ;;
-    tcc) have=$STUBS/stub-linux-x64-tcc ;;
-    native) have=$STUBS/native-linux-x64/cc ;;
-  esac
-  if [ ! -f "$have" ]; then
-    echo "programs: $have missing, --mode $m skipped"
-    continue
-  fi
+  packable $m || continue
   packed=true
   for p in example minigzip; do
     if ! "$FERRY" pack --stubs "$STUBS" --mode $m --dir .::. "$OUT/$p.wasm" \
